@@ -1,0 +1,44 @@
+# Two commands for a fresh machine with Python 3.11+: `make run` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1:8000
+
+.PHONY: install run test test-fast test-browser lint bench clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $@
+
+# Set up, load the demo desk (accounts are printed), serve on http://127.0.0.1:8000
+run: install
+	DEBUG=1 $(PY) manage.py demo
+	DEBUG=1 $(PY) manage.py runserver $(HOST)
+
+# The whole suite: unit and HTTP tests, then the browser tests in Chromium.
+test: install lint
+	$(PY) -m pytest
+	$(PY) -m pytest -m browser
+
+test-fast: install
+	$(PY) -m pytest -x -q
+
+test-browser: install
+	$(PY) -m pytest -m browser
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(PY) manage.py makemigrations --check --dry-run
+	DEBUG=0 SECRET_KEY=check-deploy-$$(date +%s)-not-a-real-key-but-long-enough-for-django \
+	  ALLOWED_HOSTS=desk.example $(PY) manage.py check --deploy --fail-level WARNING
+
+bench: install
+	$(PY) bench/extraction_quality.py
+	$(PY) bench/extraction_speed.py
+
+clean:
+	rm -rf $(VENV) staticfiles db.sqlite3 db.sqlite3-wal db.sqlite3-shm

@@ -1,0 +1,36 @@
+"""Scoped fetches: a row the user may see, with what its page needs, or 404.
+
+Users without a desk role get 404 rather than 403, so internal ids reveal nothing.
+"""
+
+from __future__ import annotations
+
+from django.http import Http404
+
+from .models import Article, Claim
+from .roles import is_staff_member
+
+
+def _require_desk(user) -> None:
+    if not is_staff_member(user):
+        raise Http404("No such page.")
+
+
+def get_article_for(user, pk) -> Article:
+    _require_desk(user)
+    try:
+        return Article.objects.select_related("ingested_by").get(pk=int(pk))
+    except (Article.DoesNotExist, ValueError, TypeError, OverflowError):
+        raise Http404("No such article.") from None
+
+
+def get_claim_for(user, pk, *, article: Article | None = None) -> Claim:
+    """The claim, optionally required to belong to ``article`` (forged ids get 404)."""
+    _require_desk(user)
+    claims = Claim.objects.select_related("article", "assignee")
+    if article is not None:
+        claims = claims.filter(article=article)
+    try:
+        return claims.get(pk=int(pk))
+    except (Claim.DoesNotExist, ValueError, TypeError, OverflowError):
+        raise Http404("No such claim.") from None

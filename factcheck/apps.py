@@ -1,0 +1,15 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+class FactcheckConfig(AppConfig):
+    name = "factcheck"
+    verbose_name = "Factcheck desk"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from . import roles
+
+        post_migrate.connect(roles.on_post_migrate, sender=self)

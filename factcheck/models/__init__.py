@@ -1,0 +1,30 @@
+"""The domain models, one module per topic; import them from ``factcheck.models``."""
+
+from .articles import Article, ArticleQuerySet, ArticleState
+from .audit import AuditEvent
+from .claims import Claim, ClaimKind, ClaimPresence, ClaimQuerySet, ClaimState
+from .publishing import ErrorReport, ErrorReportState, Publication
+from .review import Approval, Note, Rating, Source, Verdict, VerdictState
+from .users import User
+
+__all__ = [
+    "Approval",
+    "Article",
+    "ArticleQuerySet",
+    "ArticleState",
+    "AuditEvent",
+    "Claim",
+    "ClaimKind",
+    "ClaimPresence",
+    "ClaimQuerySet",
+    "ClaimState",
+    "ErrorReport",
+    "ErrorReportState",
+    "Note",
+    "Publication",
+    "Rating",
+    "Source",
+    "User",
+    "Verdict",
+    "VerdictState",
+]

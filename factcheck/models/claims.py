@@ -1,0 +1,148 @@
+"""Claims: checkable spans of an article, and who is looking at them."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+
+
+class ClaimState(models.TextChoices):
+    OPEN = "open", "Open"
+    IN_PROGRESS = "in_progress", "In progress"
+    SUBMITTED = "submitted", "Submitted"
+    RETURNED = "returned", "Returned"
+    APPROVED = "approved", "Approved"
+    DISMISSED = "dismissed", "Dismissed"
+
+
+class ClaimKind(models.TextChoices):
+    STATISTIC = "statistic", "Statistic"
+    QUANTITY = "quantity", "Quantity"
+    ATTRIBUTED = "attributed statement", "Attributed statement"
+    EVENT = "event", "Event"
+    HISTORICAL = "historical", "Historical"
+    COMPARISON = "comparison", "Comparison"
+    CAUSAL = "causal", "Causal"
+    PREDICTION = "prediction", "Prediction"
+    OPINION = "opinion", "Opinion"
+    OTHER = "other", "Other"
+
+
+class ClaimQuerySet(models.QuerySet):
+    def needing_work(self) -> ClaimQuerySet:
+        return self.filter(
+            state__in=[ClaimState.OPEN, ClaimState.IN_PROGRESS, ClaimState.RETURNED]
+        )
+
+    def unassigned(self) -> ClaimQuerySet:
+        return self.filter(assignee__isnull=True)
+
+    def assigned_to(self, user) -> ClaimQuerySet:
+        return self.filter(assignee=user)
+
+    def awaiting_approval(self) -> ClaimQuerySet:
+        return self.filter(state=ClaimState.SUBMITTED)
+
+    def by_priority(self) -> ClaimQuerySet:
+        return self.order_by("-score", "created_at", "pk")
+
+    def with_context(self) -> ClaimQuerySet:
+        return self.select_related("article", "assignee")
+
+
+class Claim(models.Model):
+    article = models.ForeignKey(
+        "factcheck.Article", on_delete=models.PROTECT, related_name="claims"
+    )
+    position = models.PositiveIntegerField(help_text="Order within the article.")
+    text = models.TextField()
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    heading = models.CharField(max_length=300, blank=True)
+    kind = models.CharField(
+        max_length=30, choices=ClaimKind.choices, default=ClaimKind.OTHER
+    )
+    score = models.FloatField(default=0.0)
+    reasons = models.JSONField(default=list, blank=True)
+    state = models.CharField(
+        max_length=20, choices=ClaimState.choices, default=ClaimState.OPEN
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assigned_claims",
+    )
+    due_at = models.DateTimeField(null=True, blank=True)
+    dismissed_reason = models.TextField(blank=True)
+    added_by_hand = models.BooleanField(default=False)
+    # Optimistic locking: every write bumps it; a form carries the one it was drawn at.
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ClaimQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["article_id", "start", "pk"]
+        permissions = [
+            ("review_claim", "Can take claims and draft verdicts"),
+            ("approve_verdict", "Can approve or return verdicts and manage claims"),
+        ]
+        indexes = [
+            models.Index(fields=["state", "-score", "created_at"]),
+            models.Index(fields=["assignee", "state"]),
+            models.Index(fields=["article", "start"]),
+            models.Index(fields=["kind", "state"]),
+            models.Index(fields=["due_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(end__gt=F("start")), name="claim_span"),
+            models.CheckConstraint(
+                condition=Q(score__gte=0) & Q(score__lte=1), name="claim_score_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(state__in=ClaimState.values), name="claim_state_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(state=ClaimState.IN_PROGRESS) | Q(assignee__isnull=False),
+                name="claim_in_progress_has_assignee",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.text if len(self.text) <= 80 else self.text[:77] + "…"
+
+    def get_absolute_url(self) -> str:
+        return reverse("claim-detail", args=[self.pk])
+
+    @property
+    def source_span(self) -> str:
+        return self.article.body[self.start : self.end]
+
+
+class ClaimPresence(models.Model):
+    """Who has a claim's page open: refreshed by a light poll, stale after a minute.
+
+    Not a domain record (no audit): it is an ephemeral signal shared by every app
+    process through the database.
+    """
+
+    claim = models.ForeignKey(
+        Claim, on_delete=models.CASCADE, related_name="presences"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    seen_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["claim", "user"], name="presence_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} on claim {self.claim_id}"

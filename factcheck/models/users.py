@@ -1,0 +1,20 @@
+"""The desk's user: Django's user, with a display name for bylines and timelines."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+
+class User(AbstractUser):
+    display_name = models.CharField(max_length=150, blank=True)
+
+    class Meta:
+        permissions = [("manage_users", "Can manage the team, roles and verdict scale")]
+
+    def __str__(self) -> str:
+        return self.display_name or self.get_full_name() or self.username
+
+    @property
+    def label(self) -> str:
+        return str(self)

@@ -1,0 +1,53 @@
+"""The single write path of the desk.
+
+Every domain write is a function here: one transaction that checks permission and
+state (``rules``), changes the rows, and writes exactly one audit event. Views,
+forms, templates and commands call these functions and never save domain rows.
+The package is split by topic only to keep each module small; import from
+``factcheck.workflow``.
+"""
+
+from .claims import (
+    assign_claim,
+    dismiss_claim,
+    release_claim,
+    reopen_claim,
+    restore_claim,
+    take_claim,
+    take_next_claim,
+)
+from .rules import (
+    ACTIONS,
+    Conflict,
+    InvalidTransition,
+    Refusal,
+    available_actions,
+    can,
+    check,
+    current_verdict,
+    ensure,
+)
+from .verdicts import approve_verdict, return_verdict, save_verdict_draft, submit_verdict
+
+__all__ = [
+    "ACTIONS",
+    "Conflict",
+    "InvalidTransition",
+    "Refusal",
+    "approve_verdict",
+    "assign_claim",
+    "available_actions",
+    "can",
+    "check",
+    "current_verdict",
+    "dismiss_claim",
+    "ensure",
+    "release_claim",
+    "reopen_claim",
+    "restore_claim",
+    "return_verdict",
+    "save_verdict_draft",
+    "submit_verdict",
+    "take_claim",
+    "take_next_claim",
+]

@@ -1,0 +1,52 @@
+"""Shared fixtures: personas with real roles, a fast password hasher."""
+
+from __future__ import annotations
+
+import pytest
+
+from factcheck.roles import Role
+
+from .factories import make_user
+
+
+@pytest.fixture(autouse=True)
+def _fast_and_isolated(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.AXES_ENABLED = False
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {
+            "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        },
+    }
+
+
+@pytest.fixture
+def reviewer(db):
+    return make_user(role=Role.REVIEWER, username="rae")
+
+
+@pytest.fixture
+def other_reviewer(db):
+    return make_user(role=Role.REVIEWER, username="sam")
+
+
+@pytest.fixture
+def editor(db):
+    return make_user(role=Role.EDITOR, username="ed")
+
+
+@pytest.fixture
+def other_editor(db):
+    return make_user(role=Role.EDITOR, username="eva")
+
+
+@pytest.fixture
+def admin_user(db):
+    return make_user(role=Role.ADMIN, username="ada")
+
+
+@pytest.fixture
+def outsider(db):
+    """Logged in, but with no role on the desk."""
+    return make_user(username="otto")

@@ -1,0 +1,57 @@
+"""Every internal URL needs a login; only public views opt out, explicitly.
+
+The URL conf is walked, so a new view is covered the day it is added.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+pytestmark = pytest.mark.django_db
+
+# Views that anonymous visitors may reach, by URL name.
+PUBLIC = {
+    "login", "logout", "healthz", "password_reset", "password_reset_done",
+    "password_reset_confirm", "password_reset_complete", "invitation-accept",
+    "public-index", "public-summary", "public-claim", "public-claim-report",
+    "public-claimreview-feed", "public-atom-feed", "public-export-csv",
+    "public-export-json", "rating-styles",
+}
+
+
+def _walk(resolver: URLResolver, prefix: str = ""):
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            if str(entry.pattern).startswith("django-admin"):
+                continue
+            yield from _walk(entry, prefix + str(entry.pattern))
+        elif isinstance(entry, URLPattern):
+            yield entry.name, prefix + str(entry.pattern)
+
+
+def _concrete(route: str) -> str:
+    route = re.sub(r"<int:\w+>", "1", route)
+    route = re.sub(r"<(?:str|slug):\w+>", "x", route)
+    route = re.sub(r"<\w+>", "x", route)
+    route = route.replace("^", "").replace("$", "")
+    return "/" + route
+
+
+ROUTES = [(name, _concrete(route)) for name, route in _walk(get_resolver())]
+
+
+def test_every_route_is_named():
+    assert ROUTES
+    assert all(name for name, _ in ROUTES), [r for n, r in ROUTES if not n]
+
+
+@pytest.mark.parametrize(("name", "path"), [r for r in ROUTES if r[0] not in PUBLIC])
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_internal_route_sends_anonymous_visitor_to_login(client, name, path, method):
+    response = getattr(client, method)(path)
+
+    assert response.status_code == 302, (name, path, response.status_code)
+    assert response["Location"].startswith("/login/")
