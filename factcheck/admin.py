@@ -48,7 +48,15 @@ class ArticleAdmin(ReadOnlyAdmin):
 
 @admin.register(Claim)
 class ClaimAdmin(ReadOnlyAdmin):
-    list_display = ("__str__", "article", "state", "kind", "score", "assignee", "due_at")
+    list_display = (
+        "__str__",
+        "article",
+        "state",
+        "kind",
+        "score",
+        "assignee",
+        "due_at",
+    )
     list_filter = ("state", "kind")
     search_fields = ("text",)
     list_select_related = ("article", "assignee")

@@ -70,7 +70,10 @@ class AuditAction(models.TextChoices):
 
 def _canonical(fields: dict[str, Any]) -> bytes:
     return json.dumps(
-        fields, cls=DjangoJSONEncoder, sort_keys=True, separators=(",", ":"),
+        fields,
+        cls=DjangoJSONEncoder,
+        sort_keys=True,
+        separators=(",", ":"),
         ensure_ascii=False,
     ).encode()
 

@@ -50,9 +50,13 @@ def create_user(
         user.save()
         role_list = [Role(r) for r in roles]
         user.groups.set([group_for(r) for r in role_list])
-        audit.record(actor, AuditAction.USER_CREATED, subject_user=user,
-                     summary=username,
-                     data={"roles": [r.value for r in role_list], "email": user.email})
+        audit.record(
+            actor,
+            AuditAction.USER_CREATED,
+            subject_user=user,
+            summary=username,
+            data={"roles": [r.value for r in role_list], "email": user.email},
+        )
     return user
 
 
@@ -66,6 +70,11 @@ def set_roles(user: User, *, actor: User | None, roles: Iterable[Role | str]) ->
         if before == new:
             return user
         user.groups.set([group_for(r) for r in new])
-        audit.record(actor, AuditAction.USER_ROLE_CHANGED, subject_user=user,
-                     summary=user.username, data={"from": before, "to": new})
+        audit.record(
+            actor,
+            AuditAction.USER_ROLE_CHANGED,
+            subject_user=user,
+            summary=user.username,
+            data={"from": before, "to": new},
+        )
     return user

@@ -76,7 +76,8 @@ def roles_of(user) -> list[Role]:
 def is_staff_member(user) -> bool:
     """Anyone with a desk role (or the emergency superuser) may see internal pages."""
     return bool(
-        getattr(user, "is_authenticated", False) and user.has_perm("factcheck.view_article")
+        getattr(user, "is_authenticated", False)
+        and user.has_perm("factcheck.view_article")
     )
 
 

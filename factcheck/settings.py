@@ -25,7 +25,11 @@ def env_bool(name: str, default: bool = False) -> bool:
 
 
 def env_list(name: str, default: str = "") -> list[str]:
-    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+    return [
+        item.strip()
+        for item in os.environ.get(name, default).split(",")
+        if item.strip()
+    ]
 
 
 DEBUG = env_bool("DEBUG", False)
@@ -120,7 +124,9 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"  # noqa: E501
+    },
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
@@ -181,6 +187,7 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cookie
+CSRF_FAILURE_VIEW = "factcheck.views.errors.csrf_failure"
 if not DEBUG and not TESTING:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -218,7 +225,9 @@ FACTCHECK = {
     "MAX_ARTICLE_BYTES": int(os.environ.get("FACTCHECK_MAX_ARTICLE_BYTES", 1_000_000)),
     "MAX_TITLE_LENGTH": 300,
     "ORGANISATION_NAME": os.environ.get("FACTCHECK_ORG_NAME", "Factcheck Desk"),
-    "ORGANISATION_URL": os.environ.get("FACTCHECK_ORG_URL", "https://factcheck.example"),
+    "ORGANISATION_URL": os.environ.get(
+        "FACTCHECK_ORG_URL", "https://factcheck.example"
+    ),
     "CORRECTIONS_POLICY": os.environ.get(
         "FACTCHECK_CORRECTIONS_POLICY",
         "We correct errors promptly and openly. Every correction is listed on the "
@@ -227,7 +236,9 @@ FACTCHECK = {
     ),
     # Whether public pages name the reviewer and the approving editor.
     "PUBLISH_NAMES": env_bool("FACTCHECK_PUBLISH_NAMES", False),
-    "ERROR_REPORTS_PER_HOUR": int(os.environ.get("FACTCHECK_ERROR_REPORTS_PER_HOUR", 5)),
+    "ERROR_REPORTS_PER_HOUR": int(
+        os.environ.get("FACTCHECK_ERROR_REPORTS_PER_HOUR", 5)
+    ),
 }
 
 LOGGING = {

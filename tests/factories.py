@@ -21,30 +21,53 @@ DEFAULT_LINES = [
 ]
 
 
-def make_user(*, role: Role | str | None = None, roles=None, username: str | None = None,
-              password: str = "correct-horse-battery-staple", **kw) -> User:
+def make_user(
+    *,
+    role: Role | str | None = None,
+    roles=None,
+    username: str | None = None,
+    password: str = "correct-horse-battery-staple",
+    **kw,
+) -> User:
     username = username or f"user{next(_seq)}"
     role_list = list(roles) if roles is not None else ([role] if role else [])
-    return people.create_user(actor=None, username=username, password=password,
-                              roles=role_list, email=f"{username}@desk.example", **kw)
+    return people.create_user(
+        actor=None,
+        username=username,
+        password=password,
+        roles=role_list,
+        email=f"{username}@desk.example",
+        **kw,
+    )
 
 
-def make_article(*, actor: User | None = None, lines: list[str] | None = None,
-                 title: str | None = None, **metadata) -> Article:
+def make_article(
+    *,
+    actor: User | None = None,
+    lines: list[str] | None = None,
+    title: str | None = None,
+    **metadata,
+) -> Article:
     """An article whose every line becomes one claim (``--lines`` mode, threshold 0)."""
     actor = actor or make_user(role=Role.REVIEWER)
     text = "\n".join(lines or DEFAULT_LINES)
     meta = {"title": title or f"Test article {next(_seq)}", **metadata}
-    return workflow.create_article(actor=actor, raw=text, metadata=meta,
-                                   lines=True, threshold=0.0)
+    return workflow.create_article(
+        actor=actor, raw=text, metadata=meta, lines=True, threshold=0.0
+    )
 
 
 def rating(slug: str = "false") -> Rating:
     return Rating.objects.get(slug=slug)
 
 
-def make_claim(*, state: str = ClaimState.OPEN, article: Article | None = None,
-               reviewer: User | None = None, editor: User | None = None) -> Claim:
+def make_claim(
+    *,
+    state: str = ClaimState.OPEN,
+    article: Article | None = None,
+    reviewer: User | None = None,
+    editor: User | None = None,
+) -> Claim:
     """A claim driven to ``state`` through the workflow, as the desk would get there."""
     article = article or make_article()
     claim = article.claims.order_by("start").first()
@@ -57,15 +80,26 @@ def make_claim(*, state: str = ClaimState.OPEN, article: Article | None = None,
     claim = workflow.take_claim(claim, actor=reviewer)
     if state == ClaimState.IN_PROGRESS:
         return claim
-    workflow.add_source(claim, actor=reviewer, url="https://stats.example/exports",
-                        title="Export statistics 2025", publisher="Statistics office")
-    claim = workflow.submit_verdict(claim, actor=reviewer, rating=rating("false"),
-                                    rationale="The official figure is 2 percent.")
+    workflow.add_source(
+        claim,
+        actor=reviewer,
+        url="https://stats.example/exports",
+        title="Export statistics 2025",
+        publisher="Statistics office",
+    )
+    claim = workflow.submit_verdict(
+        claim,
+        actor=reviewer,
+        rating=rating("false"),
+        rationale="The official figure is 2 percent.",
+    )
     if state == ClaimState.SUBMITTED:
         return claim
     editor = editor or make_user(role=Role.EDITOR)
     if state == ClaimState.RETURNED:
-        return workflow.return_verdict(claim, actor=editor, comment="Needs a primary source.")
+        return workflow.return_verdict(
+            claim, actor=editor, comment="Needs a primary source."
+        )
     if state == ClaimState.APPROVED:
         return workflow.approve_verdict(claim, actor=editor)
     raise ValueError(f"make_claim cannot reach {state!r}")

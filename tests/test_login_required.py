@@ -14,11 +14,23 @@ pytestmark = pytest.mark.django_db
 
 # Views that anonymous visitors may reach, by URL name.
 PUBLIC = {
-    "login", "logout", "healthz", "password_reset", "password_reset_done",
-    "password_reset_confirm", "password_reset_complete", "invitation-accept",
-    "public-index", "public-summary", "public-claim", "public-claim-report",
-    "public-claimreview-feed", "public-atom-feed", "public-export-csv",
-    "public-export-json", "rating-styles",
+    "login",
+    "logout",
+    "healthz",
+    "password_reset",
+    "password_reset_done",
+    "password_reset_confirm",
+    "password_reset_complete",
+    "invitation-accept",
+    "public-index",
+    "public-summary",
+    "public-claim",
+    "public-claim-report",
+    "public-claimreview-feed",
+    "public-atom-feed",
+    "public-export-csv",
+    "public-export-json",
+    "rating-styles",
 }
 
 

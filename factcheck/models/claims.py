@@ -131,9 +131,7 @@ class ClaimPresence(models.Model):
     process through the database.
     """
 
-    claim = models.ForeignKey(
-        Claim, on_delete=models.CASCADE, related_name="presences"
-    )
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="presences")
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
     )

@@ -19,17 +19,17 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if not is_staff_member(user):
         return render(request, "factcheck/no_role.html", status=403)
     claims = Claim.objects.with_context()
-    counts = dict(
-        Claim.objects.values_list("state").annotate(n=Count("pk")).order_by()
-    )
+    counts = dict(Claim.objects.values_list("state").annotate(n=Count("pk")).order_by())
     context = {
-        "my_claims": claims.filter(assignee=user, state=ClaimState.IN_PROGRESS)
-        .order_by("due_at", "-score")[:LIST_SIZE],
-        "returned": claims.filter(assignee=user, state=ClaimState.RETURNED)
-        .order_by("-updated_at")[:LIST_SIZE],
-        "awaiting_approval": claims.awaiting_approval().exclude(
-            verdicts__is_current=True, verdicts__submitted_by=user
-        ).order_by("updated_at")[:LIST_SIZE]
+        "my_claims": claims.filter(
+            assignee=user, state=ClaimState.IN_PROGRESS
+        ).order_by("due_at", "-score")[:LIST_SIZE],
+        "returned": claims.filter(assignee=user, state=ClaimState.RETURNED).order_by(
+            "-updated_at"
+        )[:LIST_SIZE],
+        "awaiting_approval": claims.awaiting_approval()
+        .exclude(verdicts__is_current=True, verdicts__submitted_by=user)
+        .order_by("updated_at")[:LIST_SIZE]
         if user.has_perm("factcheck.approve_verdict")
         else [],
         "counts": [(state, counts.get(state.value, 0)) for state in ClaimState],

@@ -27,7 +27,12 @@ from .rules import (
     current_verdict,
     ensure,
 )
-from .verdicts import approve_verdict, return_verdict, save_verdict_draft, submit_verdict
+from .verdicts import (
+    approve_verdict,
+    return_verdict,
+    save_verdict_draft,
+    submit_verdict,
+)
 
 __all__ = [
     "ACTIONS",

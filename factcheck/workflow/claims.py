@@ -22,8 +22,12 @@ def take_claim(claim: Claim | int, *, actor: User, expected_version=None) -> Cla
         claim, transition = begin(claim, actor, "claim.take", expected_version)
         claim.assignee, claim.state = actor, transition.target
         save_claim(claim, "assignee", "state")
-        audit.record(actor, AuditAction.CLAIM_TAKEN, claim=claim,
-                     data={"from": ClaimState.OPEN, "to": claim.state})
+        audit.record(
+            actor,
+            AuditAction.CLAIM_TAKEN,
+            claim=claim,
+            data={"from": ClaimState.OPEN, "to": claim.state},
+        )
     return claim
 
 
@@ -58,9 +62,16 @@ def release_claim(claim: Claim | int, *, actor: User, expected_version=None) -> 
         previous = claim.assignee
         claim.assignee, claim.state = None, transition.target
         save_claim(claim, "assignee", "state")
-        audit.record(actor, AuditAction.CLAIM_RELEASED, claim=claim,
-                     data={"from": before, "to": claim.state,
-                           "assignee": previous.get_username() if previous else None})
+        audit.record(
+            actor,
+            AuditAction.CLAIM_RELEASED,
+            claim=claim,
+            data={
+                "from": before,
+                "to": claim.state,
+                "assignee": previous.get_username() if previous else None,
+            },
+        )
     return claim
 
 
@@ -80,10 +91,18 @@ def assign_claim(
         if before != ClaimState.RETURNED:
             claim.state = transition.target
         save_claim(claim, "assignee", "state")
-        audit.record(actor, AuditAction.CLAIM_ASSIGNED, claim=claim, subject_user=assignee,
-                     data={"from": before, "to": claim.state,
-                           "assignee": assignee.get_username(),
-                           "previous": previous.get_username() if previous else None})
+        audit.record(
+            actor,
+            AuditAction.CLAIM_ASSIGNED,
+            claim=claim,
+            subject_user=assignee,
+            data={
+                "from": before,
+                "to": claim.state,
+                "assignee": assignee.get_username(),
+                "previous": previous.get_username() if previous else None,
+            },
+        )
     return claim
 
 
@@ -97,10 +116,18 @@ def dismiss_claim(
     with transaction.atomic():
         claim, transition = begin(claim, actor, "claim.dismiss", expected_version)
         before = claim.state
-        claim.state, claim.assignee, claim.dismissed_reason = transition.target, None, reason
+        claim.state, claim.assignee, claim.dismissed_reason = (
+            transition.target,
+            None,
+            reason,
+        )
         save_claim(claim, "state", "assignee", "dismissed_reason")
-        audit.record(actor, AuditAction.CLAIM_DISMISSED, claim=claim,
-                     data={"from": before, "to": claim.state, "reason": reason})
+        audit.record(
+            actor,
+            AuditAction.CLAIM_DISMISSED,
+            claim=claim,
+            data={"from": before, "to": claim.state, "reason": reason},
+        )
     return claim
 
 
@@ -111,9 +138,16 @@ def restore_claim(claim: Claim | int, *, actor: User, expected_version=None) -> 
         reason = claim.dismissed_reason
         claim.state, claim.dismissed_reason = transition.target, ""
         save_claim(claim, "state", "dismissed_reason")
-        audit.record(actor, AuditAction.CLAIM_RESTORED, claim=claim,
-                     data={"from": ClaimState.DISMISSED, "to": claim.state,
-                           "dismissed_reason": reason})
+        audit.record(
+            actor,
+            AuditAction.CLAIM_RESTORED,
+            claim=claim,
+            data={
+                "from": ClaimState.DISMISSED,
+                "to": claim.state,
+                "dismissed_reason": reason,
+            },
+        )
     return claim
 
 
@@ -130,7 +164,15 @@ def reopen_claim(
             claim.assignee = actor
         claim.state = transition.target
         save_claim(claim, "state", "assignee")
-        audit.record(actor, AuditAction.CLAIM_REOPENED, claim=claim,
-                     data={"from": ClaimState.APPROVED, "to": claim.state,
-                           "reason": reason, "assignee": claim.assignee.get_username()})
+        audit.record(
+            actor,
+            AuditAction.CLAIM_REOPENED,
+            claim=claim,
+            data={
+                "from": ClaimState.APPROVED,
+                "to": claim.state,
+                "reason": reason,
+                "assignee": claim.assignee.get_username(),
+            },
+        )
     return claim

@@ -19,8 +19,16 @@ from django.core.exceptions import PermissionDenied
 
 from ..models import Article, ArticleState, Claim, ClaimState
 
-OPEN, IN_PROGRESS, SUBMITTED = ClaimState.OPEN, ClaimState.IN_PROGRESS, ClaimState.SUBMITTED
-RETURNED, APPROVED, DISMISSED = ClaimState.RETURNED, ClaimState.APPROVED, ClaimState.DISMISSED
+OPEN, IN_PROGRESS, SUBMITTED = (
+    ClaimState.OPEN,
+    ClaimState.IN_PROGRESS,
+    ClaimState.SUBMITTED,
+)
+RETURNED, APPROVED, DISMISSED = (
+    ClaimState.RETURNED,
+    ClaimState.APPROVED,
+    ClaimState.DISMISSED,
+)
 LIVE = frozenset({OPEN, IN_PROGRESS, RETURNED})
 ANY_CLAIM_STATE = frozenset(ClaimState.values)
 
@@ -96,7 +104,9 @@ def _may_approve(user, claim: Claim) -> str | None:
     if reason:
         return reason
     verdict = current_verdict(claim)
-    if verdict is not None and any(a.editor_id == user.pk for a in verdict.approvals.all()):
+    if verdict is not None and any(
+        a.editor_id == user.pk for a in verdict.approvals.all()
+    ):
         return "You have already approved this verdict."
     return None
 
@@ -139,7 +149,9 @@ ACTIONS: dict[str, Transition] = {
         frozenset({IN_PROGRESS, RETURNED}), None, REVIEW, _own_or_editor, "Work"
     ),
     "claim.note": Transition(ANY_CLAIM_STATE, None, REVIEW, None, "Add note"),
-    "claim.reopen": Transition(frozenset({APPROVED}), IN_PROGRESS, EDIT, None, "Reopen"),
+    "claim.reopen": Transition(
+        frozenset({APPROVED}), IN_PROGRESS, EDIT, None, "Reopen"
+    ),
     # Verdicts
     "verdict.submit": Transition(
         frozenset({IN_PROGRESS, RETURNED}), SUBMITTED, REVIEW, _own_or_editor, "Submit"
@@ -154,7 +166,9 @@ ACTIONS: dict[str, Transition] = {
     "article.edit": Transition(frozenset({ArticleState.IN_REVIEW}), None, REVIEW),
     "article.set_due": Transition(frozenset({ArticleState.IN_REVIEW}), None, EDIT),
     "article.publish": Transition(
-        frozenset({ArticleState.IN_REVIEW, ArticleState.PUBLISHED, ArticleState.UNPUBLISHED}),
+        frozenset(
+            {ArticleState.IN_REVIEW, ArticleState.PUBLISHED, ArticleState.UNPUBLISHED}
+        ),
         ArticleState.PUBLISHED,
         PUBLISH,
         _publishable,
@@ -219,4 +233,6 @@ def ensure_version(obj, expected_version: int | None) -> None:
 def available_actions(user, obj) -> set[str]:
     """The actions ``user`` may take on ``obj`` now; templates show these buttons."""
     prefix = "article." if isinstance(obj, Article) else ("claim.", "verdict.")
-    return {name for name in ACTIONS if name.startswith(prefix) and can(user, name, obj)}
+    return {
+        name for name in ACTIONS if name.startswith(prefix) and can(user, name, obj)
+    }

@@ -23,7 +23,9 @@ MAX_RATIONALE = 20_000
 def _clean_rationale(rationale: str | None) -> str:
     text = (rationale or "").strip()
     if len(text) > MAX_RATIONALE:
-        raise ValidationError(f"The rationale is limited to {MAX_RATIONALE:,} characters.")
+        raise ValidationError(
+            f"The rationale is limited to {MAX_RATIONALE:,} characters."
+        )
     return text
 
 
@@ -61,11 +63,16 @@ def save_verdict_draft(
         draft.rating, draft.rationale = rating, rationale
         draft.save()
         save_claim(claim)
-        audit.record(actor, AuditAction.VERDICT_SAVED, claim=claim,
-                     data={"before": before,
-                           "after": {"rating": _rating_label(draft),
-                                     "rationale": rationale},
-                           "verdict": draft.pk})
+        audit.record(
+            actor,
+            AuditAction.VERDICT_SAVED,
+            claim=claim,
+            data={
+                "before": before,
+                "after": {"rating": _rating_label(draft), "rationale": rationale},
+                "verdict": draft.pk,
+            },
+        )
     return draft
 
 
@@ -109,9 +116,18 @@ def submit_verdict(
         draft.save()
         claim.state = transition.target
         save_claim(claim, "state")
-        audit.record(actor, AuditAction.VERDICT_SUBMITTED, claim=claim,
-                     data={"from": before, "to": claim.state, "verdict": draft.pk,
-                           "rating": draft.rating.label, "rationale": draft.rationale})
+        audit.record(
+            actor,
+            AuditAction.VERDICT_SUBMITTED,
+            claim=claim,
+            data={
+                "from": before,
+                "to": claim.state,
+                "verdict": draft.pk,
+                "rating": draft.rating.label,
+                "rationale": draft.rationale,
+            },
+        )
     return claim
 
 
@@ -129,20 +145,29 @@ def approve_verdict(
         Approval.objects.create(verdict=verdict, editor=actor)
         approvals = verdict.approvals.exclude(editor_id=verdict.submitted_by_id).count()
         needed = verdict.rating.required_approvals
-        data = {"verdict": verdict.pk, "rating": verdict.rating.label,
-                "approvals": approvals, "required": needed}
+        data = {
+            "verdict": verdict.pk,
+            "rating": verdict.rating.label,
+            "approvals": approvals,
+            "required": needed,
+        }
         if approvals < needed:
             save_claim(claim)
-            audit.record(actor, AuditAction.VERDICT_APPROVAL_RECORDED, claim=claim,
-                         data=data)
+            audit.record(
+                actor, AuditAction.VERDICT_APPROVAL_RECORDED, claim=claim, data=data
+            )
             return claim
         verdict.state = VerdictState.APPROVED
         verdict.decided_by, verdict.decided_at = actor, timezone.now()
         verdict.save()
         claim.state = transition.target
         save_claim(claim, "state")
-        audit.record(actor, AuditAction.VERDICT_APPROVED, claim=claim,
-                     data={**data, "from": ClaimState.SUBMITTED, "to": claim.state})
+        audit.record(
+            actor,
+            AuditAction.VERDICT_APPROVED,
+            claim=claim,
+            data={**data, "from": ClaimState.SUBMITTED, "to": claim.state},
+        )
     return claim
 
 
@@ -169,8 +194,16 @@ def return_verdict(
         verdict.save()
         claim.state = transition.target
         save_claim(claim, "state")
-        audit.record(actor, AuditAction.VERDICT_RETURNED, claim=claim,
-                     subject_user=verdict.submitted_by,
-                     data={"from": ClaimState.SUBMITTED, "to": claim.state,
-                           "verdict": verdict.pk, "comment": comment})
+        audit.record(
+            actor,
+            AuditAction.VERDICT_RETURNED,
+            claim=claim,
+            subject_user=verdict.submitted_by,
+            data={
+                "from": ClaimState.SUBMITTED,
+                "to": claim.state,
+                "verdict": verdict.pk,
+                "comment": comment,
+            },
+        )
     return claim

@@ -13,8 +13,14 @@ import pytest
 
 CHROMIUM = os.environ.get("FACTCHECK_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 
 # Playwright's sync API runs an event loop in the test thread; the ORM must be
@@ -48,9 +54,9 @@ def page(page, live_server):
     """A page that may load nothing from outside the live server."""
 
     def guard(route):
-        if route.request.url.startswith(live_server.url) or route.request.url.startswith(
-            "data:"
-        ):
+        if route.request.url.startswith(
+            live_server.url
+        ) or route.request.url.startswith("data:"):
             return route.continue_()
         return route.abort()
 
