@@ -29,7 +29,9 @@ def rating_badge(rating) -> str:
     if rating is None:
         return format_html('<span class="badge rating-none">{}</span>', "No rating")
     return format_html(
-        '<span class="badge rating" data-rating="{}">{}</span>', rating.slug, rating.label
+        '<span class="badge rating" data-rating="{}">{}</span>',
+        rating.slug,
+        rating.label,
     )
 
 

@@ -40,16 +40,23 @@ class Command(BaseCommand):
         sync_roles()
         for username, password, name, roles in DEMO_PEOPLE:
             if not User.objects.filter(username=username).exists():
-                people.create_user(actor=None, username=username, password=password,
-                                   display_name=name, roles=roles,
-                                   email=f"{username}@desk.example")
+                people.create_user(
+                    actor=None,
+                    username=username,
+                    password=password,
+                    display_name=name,
+                    roles=roles,
+                    email=f"{username}@desk.example",
+                )
         ingester = User.objects.get(username="reviewer")
         for path in sorted(SEEDS.glob("*.txt")):
             self._load_seed(path, ingester)
         self.stdout.write(self.style.SUCCESS("Demo desk ready. Log in as:"))
         for username, password, _name, roles in DEMO_PEOPLE:
             role_names = ", ".join(r.label for r in roles)
-            self.stdout.write(f"  {username:<10} password {password:<18} ({role_names})")
+            self.stdout.write(
+                f"  {username:<10} password {password:<18} ({role_names})"
+            )
 
     def _load_seed(self, path: Path, ingester: User) -> None:
         from ...workflow import create_article
