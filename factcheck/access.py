@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from django.http import Http404
 
-from .models import Article, Claim
+from .models import Article, Claim, ErrorReport
 from .roles import is_staff_member
 
 
@@ -34,3 +34,16 @@ def get_claim_for(user, pk, *, article: Article | None = None) -> Claim:
         return claims.get(pk=int(pk))
     except (Claim.DoesNotExist, ValueError, TypeError, OverflowError):
         raise Http404("No such claim.") from None
+
+
+def get_error_report_for(user, pk) -> ErrorReport:
+    """A reader's error report, for people who may read them (editors)."""
+    _require_desk(user)
+    if not user.has_perm("factcheck.view_errorreport"):
+        raise Http404("No such report.")
+    try:
+        return ErrorReport.objects.select_related("article", "handled_by").get(
+            pk=int(pk)
+        )
+    except (ErrorReport.DoesNotExist, ValueError, TypeError, OverflowError):
+        raise Http404("No such report.") from None

@@ -1,27 +1,162 @@
-"""Writes about people: accounts and roles. Each one audits, like every workflow write.
+"""Writes about people: accounts, roles, invitations, deactivation, password links.
 
-A user holds at most one of the three roles here (the team screen offers one role
-per person; an editor who also runs the team gets both groups through ``roles=``).
+Each function is one transaction that checks ``factcheck.manage_users`` (``actor=None``
+is the system itself: the demo command, a first-run bootstrap), changes the user and
+writes exactly one audit event.
+
+Invariants:
+- Nobody is ever deleted: deactivation keeps their history attributed to them.
+- A person holds one of the role sets of ``ROLE_SETS`` (or none, for the system).
+- There is always at least one active admin: the last one can be neither demoted nor
+  deactivated (the admin rows are locked while this is checked, so two admins demoting
+  each other at once cannot both succeed).
+- Deactivation ends the person's sessions: ``ModelBackend`` no longer authenticates an
+  inactive user's session, and their stored sessions are deleted as well.
+- Invitation and reset links are one-time: they are Django's password-reset tokens,
+  which stop working once the password changes.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from smtplib import SMTPException
 
+from django.conf import settings
+from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.password_validation import validate_password
+from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
+from django.core.validators import validate_email
 from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
 from . import audit
 from .audit import AuditAction
 from .models import User
-from .roles import Role, group_for, roles_of
+from .roles import GROUP_NAMES, Role, group_for, roles_of
+
+# The role sets the team screen offers: key -> (label, roles).
+ROLE_SETS: dict[str, tuple[str, tuple[Role, ...]]] = {
+    "reviewer": ("Reviewer", (Role.REVIEWER,)),
+    "editor": ("Editor", (Role.EDITOR,)),
+    "admin": ("Admin", (Role.ADMIN,)),
+    "editor-admin": ("Editor and admin", (Role.EDITOR, Role.ADMIN)),
+}
+_ALLOWED = {frozenset(roles) for _label, roles in ROLE_SETS.values()} | {frozenset()}
+
+MAX_USERNAME = 150
+MAX_DISPLAY_NAME = 150
 
 
 def _ensure_manager(actor: User | None) -> None:
-    # actor None is the system itself (the demo command, a first-run bootstrap).
-    if actor is not None and not actor.has_perm("factcheck.manage_users"):
+    if actor is not None and not (
+        actor.is_active and actor.has_perm("factcheck.manage_users")
+    ):
         raise PermissionDenied("Only admins manage the team.")
+
+
+def role_set_key(roles: Iterable[Role | str]) -> str:
+    """The ``ROLE_SETS`` key for these roles, or "" for none."""
+    wanted = frozenset(Role(r) for r in roles)
+    for key, (_label, role_tuple) in ROLE_SETS.items():
+        if frozenset(role_tuple) == wanted:
+            return key
+    return ""
+
+
+def _clean_roles(roles: Iterable[Role | str]) -> list[Role]:
+    try:
+        role_list = sorted({Role(r) for r in roles}, key=list(Role).index)
+    except ValueError:
+        raise ValidationError("Unknown role.") from None
+    if frozenset(role_list) not in _ALLOWED:
+        labels = ", ".join(label for label, _ in ROLE_SETS.values())
+        raise ValidationError(f"Choose one role: {labels}.")
+    return role_list
+
+
+def _is_active_admin(user: User) -> bool:
+    return user.is_active and Role.ADMIN in roles_of(user)
+
+
+def _lock_admins() -> None:
+    """Lock every active admin row, in id order, before touching anyone's roles.
+
+    Concurrent changes to the team queue here instead of deadlocking, and the check
+    that follows is a new statement, so it sees what the previous holder committed.
+    """
+    list(
+        User.objects.select_for_update(of=("self",))
+        .filter(is_active=True, groups__name=GROUP_NAMES[Role.ADMIN])
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def _ensure_another_admin(user: User) -> None:
+    """Refuse to remove ``user``'s admin powers when nobody else would hold them."""
+    others = User.objects.filter(
+        is_active=True, groups__name=GROUP_NAMES[Role.ADMIN]
+    ).exclude(pk=user.pk)
+    if not others.exists():
+        raise ValidationError(
+            f"{user} is the last active admin: make someone else an admin first."
+        )
+
+
+def _lock(user: User) -> User:
+    return User.objects.select_for_update().get(pk=user.pk)
+
+
+def _base_url(request_base_url: str) -> str:
+    return (request_base_url or "").rstrip("/")
+
+
+def _one_time_path(user: User, url_name: str) -> str:
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    return reverse(url_name, kwargs={"uidb64": uid, "token": token})
+
+
+def _send(template: str, user: User, context: dict) -> None:
+    """Send a plain-text email; a failure rolls the surrounding change back."""
+    context = {
+        "user": user,
+        "desk_name": settings.FACTCHECK["ORGANISATION_NAME"],
+        **context,
+    }
+    subject = render_to_string(f"registration/{template}_subject.txt", context)
+    body = render_to_string(f"registration/{template}_email.txt", context)
+    try:
+        send_mail(
+            " ".join(subject.split()),
+            body,
+            None,
+            [user.email],
+            fail_silently=False,
+        )
+    except (SMTPException, OSError) as exc:
+        raise ValidationError(f"The email to {user.email} could not be sent.") from exc
+
+
+def _new_user(*, username: str, email: str, display_name: str) -> User:
+    username = (username or "").strip()
+    if not username:
+        raise ValidationError("A username is required.")
+    if len(username) > MAX_USERNAME or len(display_name or "") > MAX_DISPLAY_NAME:
+        raise ValidationError("The username or name is too long.")
+    User.username_validator(username)
+    email = (email or "").strip()
+    if email:
+        validate_email(email)
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValidationError(f"The username “{username}” is taken.")
+    return User(username=username, email=email, display_name=display_name or "")
 
 
 def create_user(
@@ -35,40 +170,95 @@ def create_user(
 ) -> User:
     """Create an active account with the given roles; no password means invite-only."""
     _ensure_manager(actor)
-    username = (username or "").strip()
-    if not username:
-        raise ValidationError("A username is required.")
+    role_list = _clean_roles(roles)
     with transaction.atomic():
-        if User.objects.filter(username__iexact=username).exists():
-            raise ValidationError(f"The username “{username}” is taken.")
-        user = User(username=username, email=email.strip(), display_name=display_name)
+        user = _new_user(username=username, email=email, display_name=display_name)
         if password:
             validate_password(password, user)
             user.set_password(password)
         else:
             user.set_unusable_password()
         user.save()
-        role_list = [Role(r) for r in roles]
         user.groups.set([group_for(r) for r in role_list])
         audit.record(
             actor,
             AuditAction.USER_CREATED,
             subject_user=user,
-            summary=username,
+            summary=user.username,
             data={"roles": [r.value for r in role_list], "email": user.email},
         )
     return user
 
 
-def set_roles(user: User, *, actor: User | None, roles: Iterable[Role | str]) -> User:
-    """Replace the user's roles."""
+def invite_user(
+    *,
+    actor: User | None,
+    username: str,
+    email: str,
+    display_name: str = "",
+    roles: Iterable[Role | str],
+    request_base_url: str,
+) -> User:
+    """Create an account without a password and email a one-time link to set one."""
     _ensure_manager(actor)
-    new = sorted(Role(r).value for r in roles)
+    role_list = _clean_roles(roles)
+    if not (email or "").strip():
+        raise ValidationError("An invitation needs an email address.")
     with transaction.atomic():
-        user = User.objects.select_for_update().get(pk=user.pk)
-        before = sorted(r.value for r in roles_of(user))
-        if before == new:
+        user = _new_user(username=username, email=email, display_name=display_name)
+        user.set_unusable_password()
+        user.save()
+        user.groups.set([group_for(r) for r in role_list])
+        audit.record(
+            actor,
+            AuditAction.USER_INVITED,
+            subject_user=user,
+            summary=user.username,
+            data={"roles": [r.value for r in role_list], "email": user.email},
+        )
+        link = _base_url(request_base_url) + _one_time_path(user, "invitation-accept")
+        _send("invitation", user, {"link": link, "inviter": actor})
+    return user
+
+
+def accept_invitation(
+    user: User, *, password: str, token: str | None = None, via: str = "invitation"
+) -> User:
+    """The person sets their own password through a one-time link (invite or reset).
+
+    With ``token`` the link is checked here too, so a caller cannot skip it.
+    """
+    with transaction.atomic():
+        user = _lock(user)
+        if not user.is_active:
+            raise PermissionDenied("This account is deactivated.")
+        if token is not None and not default_token_generator.check_token(user, token):
+            raise ValidationError("This link is invalid or has already been used.")
+        validate_password(password, user)
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        audit.record(
+            user,
+            AuditAction.USER_PASSWORD_SET,
+            subject_user=user,
+            summary=user.username,
+            data={"via": via},
+        )
+    return user
+
+
+def set_roles(user: User, *, actor: User | None, roles: Iterable[Role | str]) -> User:
+    """Replace the user's roles; the last active admin keeps the admin role."""
+    _ensure_manager(actor)
+    new = [r.value for r in _clean_roles(roles)]
+    with transaction.atomic():
+        _lock_admins()
+        user = _lock(user)
+        before = [r.value for r in roles_of(user)]
+        if sorted(before) == sorted(new):
             return user
+        if _is_active_admin(user) and Role.ADMIN.value not in new:
+            _ensure_another_admin(user)
         user.groups.set([group_for(r) for r in new])
         audit.record(
             actor,
@@ -76,5 +266,103 @@ def set_roles(user: User, *, actor: User | None, roles: Iterable[Role | str]) ->
             subject_user=user,
             summary=user.username,
             data={"from": before, "to": new},
+        )
+    return user
+
+
+def _end_sessions(user: User) -> int:
+    """Delete the user's stored sessions; returns how many (0 for other backends).
+
+    Not strictly needed (an inactive user's session no longer authenticates), but
+    it leaves nothing behind. It scans live sessions, which is cheap at desk size.
+    """
+    if settings.SESSION_ENGINE not in (
+        "django.contrib.sessions.backends.db",
+        "django.contrib.sessions.backends.cached_db",
+    ):
+        return 0
+    from importlib import import_module
+
+    from django.contrib.sessions.models import Session
+
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    keys = [
+        session.session_key
+        for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator()
+        if session.get_decoded().get(SESSION_KEY) == str(user.pk)
+    ]
+    for key in keys:
+        store(session_key=key).delete()
+    return len(keys)
+
+
+def deactivate_user(user: User, *, actor: User | None) -> User:
+    """Block the account and end its sessions; never deletes (history stays theirs)."""
+    _ensure_manager(actor)
+    with transaction.atomic():
+        _lock_admins()
+        user = _lock(user)
+        if not user.is_active:
+            raise ValidationError(f"{user} is already deactivated.")
+        if actor is not None and actor.pk == user.pk:
+            raise ValidationError(
+                "You cannot deactivate yourself: ask another admin to do it."
+            )
+        if _is_active_admin(user):
+            _ensure_another_admin(user)
+        user.is_active = False
+        user.save(update_fields=["is_active"])
+        ended = _end_sessions(user)
+        audit.record(
+            actor,
+            AuditAction.USER_DEACTIVATED,
+            subject_user=user,
+            summary=user.username,
+            data={"sessions_ended": ended},
+        )
+    return user
+
+
+def reactivate_user(user: User, *, actor: User | None) -> User:
+    """Let a deactivated person log in again, with the roles they had."""
+    _ensure_manager(actor)
+    with transaction.atomic():
+        user = _lock(user)
+        if user.is_active:
+            raise ValidationError(f"{user} is already active.")
+        user.is_active = True
+        user.save(update_fields=["is_active"])
+        audit.record(
+            actor,
+            AuditAction.USER_REACTIVATED,
+            subject_user=user,
+            summary=user.username,
+        )
+    return user
+
+
+def send_password_reset(
+    user: User, *, actor: User | None, request_base_url: str
+) -> User:
+    """Email the person Django's one-time password-reset link."""
+    _ensure_manager(actor)
+    with transaction.atomic():
+        user = _lock(user)
+        if not user.is_active:
+            raise ValidationError(f"{user} is deactivated: reactivate them first.")
+        if not user.email:
+            raise ValidationError(f"{user} has no email address.")
+        audit.record(
+            actor,
+            AuditAction.USER_PASSWORD_RESET_SENT,
+            subject_user=user,
+            summary=user.username,
+            data={"email": user.email},
+        )
+        path = _one_time_path(user, "password_reset_confirm")
+        _send(
+            "admin_password_reset",
+            user,
+            {"link": _base_url(request_base_url) + path, "sender": actor},
         )
     return user

@@ -10,6 +10,16 @@ from .factories import make_user
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache():
+    """Public pages are cached per version; ids repeat across rolled-back tests."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _fast_and_isolated(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.AXES_ENABLED = False

@@ -103,3 +103,65 @@ def make_claim(
     if state == ClaimState.APPROVED:
         return workflow.approve_verdict(claim, actor=editor)
     raise ValueError(f"make_claim cannot reach {state!r}")
+
+
+def decide_claim(
+    claim: Claim,
+    *,
+    reviewer: User,
+    editor: User,
+    rating_slug: str = "false",
+    rationale: str = "The official figure is 2 percent.",
+) -> Claim:
+    """Drive an open (or reopened) claim to approved with the given verdict."""
+    if claim.state == ClaimState.OPEN:
+        claim = workflow.take_claim(claim, actor=reviewer)
+    if not claim.sources.filter(removed_at__isnull=True).exists():
+        workflow.add_source(
+            claim,
+            actor=claim.assignee or reviewer,
+            url="https://stats.example/exports",
+            title="Export statistics 2025",
+            publisher="Statistics office",
+        )
+    claim = workflow.submit_verdict(
+        claim,
+        actor=claim.assignee or reviewer,
+        rating=rating(rating_slug),
+        rationale=rationale,
+    )
+    return workflow.approve_verdict(claim, actor=editor)
+
+
+def make_decided_article(
+    *,
+    reviewer: User | None = None,
+    editor: User | None = None,
+    ratings: list[str] | None = None,
+    dismiss: tuple[int, ...] = (),
+    lines: list[str] | None = None,
+    **metadata,
+) -> Article:
+    """An article whose every claim is approved (rating per line) or dismissed.
+
+    ``ratings`` gives a rating slug per claim in article order (default "false");
+    ``dismiss`` lists claim indexes the editor dismisses instead.
+    """
+    reviewer = reviewer or make_user(role=Role.REVIEWER)
+    editor = editor or make_user(role=Role.EDITOR)
+    article = make_article(actor=reviewer, lines=lines, **metadata)
+    claims = list(article.claims.order_by("start", "pk"))
+    for i, claim in enumerate(claims):
+        if i in dismiss:
+            workflow.dismiss_claim(claim, actor=editor, reason="Not checkable.")
+            continue
+        slug = (ratings or [])[i] if ratings and i < len(ratings) else "false"
+        decide_claim(
+            claim,
+            reviewer=reviewer,
+            editor=editor,
+            rating_slug=slug,
+            rationale=f"Rationale for claim {i + 1}: the record says otherwise.",
+        )
+    article.refresh_from_db()
+    return article

@@ -7,6 +7,13 @@ The package is split by topic only to keep each module small; import from
 ``factcheck.workflow``.
 """
 
+from .articles import (
+    add_claim,
+    create_article,
+    edit_claim,
+    merge_claims,
+    split_claim,
+)
 from .claims import (
     assign_claim,
     dismiss_claim,
@@ -15,6 +22,12 @@ from .claims import (
     restore_claim,
     take_claim,
     take_next_claim,
+)
+from .publication import (
+    handle_error_report,
+    publish_article,
+    report_error,
+    unpublish_article,
 )
 from .rules import (
     ACTIONS,
@@ -27,14 +40,44 @@ from .rules import (
     current_verdict,
     ensure,
 )
+from .scale import create_rating, update_rating
 from .verdicts import (
     approve_verdict,
     return_verdict,
     save_verdict_draft,
     submit_verdict,
 )
+from .work import (
+    BULK_OPERATIONS,
+    BulkResult,
+    add_note,
+    add_source,
+    bulk_apply,
+    remove_source,
+    set_article_due,
+    set_claim_due,
+)
 
 __all__ = [
+    "create_rating",
+    "update_rating",
+    "handle_error_report",
+    "publish_article",
+    "report_error",
+    "unpublish_article",
+    "add_claim",
+    "create_article",
+    "edit_claim",
+    "merge_claims",
+    "split_claim",
+    "BULK_OPERATIONS",
+    "BulkResult",
+    "add_note",
+    "add_source",
+    "bulk_apply",
+    "remove_source",
+    "set_article_due",
+    "set_claim_due",
     "ACTIONS",
     "Conflict",
     "InvalidTransition",

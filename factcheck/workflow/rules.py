@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
 
-from ..models import Article, ArticleState, Claim, ClaimState
+from ..models import Article, ArticleState, Claim, ClaimState, ErrorReportState
 
 OPEN, IN_PROGRESS, SUBMITTED = (
     ClaimState.OPEN,
@@ -164,6 +164,13 @@ ACTIONS: dict[str, Transition] = {
     ),
     # Articles
     "article.edit": Transition(frozenset({ArticleState.IN_REVIEW}), None, REVIEW),
+    # Ingestion checks a new, unsaved Article (state in_review by default).
+    "article.create": Transition(
+        frozenset({ArticleState.IN_REVIEW}), None, INGEST, None, "Ingest"
+    ),
+    "article.add_claim": Transition(
+        frozenset({ArticleState.IN_REVIEW}), None, REVIEW, None, "Add claim"
+    ),
     "article.set_due": Transition(frozenset({ArticleState.IN_REVIEW}), None, EDIT),
     "article.publish": Transition(
         frozenset(
@@ -177,6 +184,13 @@ ACTIONS: dict[str, Transition] = {
     "article.unpublish": Transition(
         frozenset({ArticleState.PUBLISHED}), ArticleState.UNPUBLISHED, PUBLISH, None
     ),
+    # Readers' error reports (the target state is the editor's choice)
+    "error_report.handle": Transition(
+        frozenset({ErrorReportState.NEW}), None, PUBLISH, None, "Handle"
+    ),
+    # The verdict scale (ratings have no state: ``getattr(obj, "state")`` is None)
+    "rating.create": Transition(frozenset({None}), None, MANAGE, None, "Add rating"),
+    "rating.edit": Transition(frozenset({None}), None, MANAGE, None, "Edit rating"),
 }
 
 

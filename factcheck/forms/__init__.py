@@ -1,0 +1,1 @@
+"""Input validation only: one module per screen area; forms never save domain rows."""

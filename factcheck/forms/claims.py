@@ -1,0 +1,83 @@
+"""Forms of the claim workspace: sources, notes, the verdict, assignment, due times.
+
+Input validation only (lengths, formats); the rules live in ``workflow``. Forms that
+overwrite something carry the claim's ``version`` as a hidden field.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.validators import URLValidator
+
+from ..models import Rating, User
+from ..workflow.verdicts import MAX_RATIONALE
+from ..workflow.work import MAX_EXCERPT, MAX_NOTE, MAX_PUBLISHER, MAX_TITLE, MAX_URL
+from .queue import reviewers
+
+
+class VersionedForm(forms.Form):
+    version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+
+
+class SourceForm(forms.Form):
+    url = forms.URLField(
+        label="URL",
+        max_length=MAX_URL,
+        assume_scheme="https",
+        validators=[URLValidator(schemes=["http", "https"])],
+        error_messages={"invalid": "Enter an http:// or https:// web address."},
+    )
+    title = forms.CharField(max_length=MAX_TITLE)
+    publisher = forms.CharField(max_length=MAX_PUBLISHER, required=False)
+    excerpt = forms.CharField(
+        label="Quoted excerpt",
+        max_length=MAX_EXCERPT,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    accessed_on = forms.DateField(
+        label="Accessed on",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+
+class NoteForm(forms.Form):
+    body = forms.CharField(
+        label="Note (Markdown)",
+        max_length=MAX_NOTE,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class VerdictForm(VersionedForm):
+    rating = forms.ModelChoiceField(
+        queryset=Rating.objects.filter(active=True),
+        required=False,
+        empty_label="— choose a rating —",
+    )
+    rationale = forms.CharField(
+        label="Rationale (Markdown, public)",
+        max_length=MAX_RATIONALE,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 8}),
+    )
+
+
+class AssignForm(VersionedForm):
+    assignee = forms.ModelChoiceField(queryset=User.objects.none())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = reviewers()
+
+
+class DueForm(forms.Form):
+    due_at = forms.DateTimeField(
+        label="Due",
+        required=False,
+        widget=forms.DateTimeInput(
+            attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
+        ),
+        help_text="Leave empty to clear it.",
+    )

@@ -1,0 +1,315 @@
+"""Articles: the list, ingestion, and the article page where claims are edited.
+
+Every claim action answers htmx with the ``article-workspace`` partial (body and
+claim list together, since a span edit changes both) and a plain form post with a
+redirect. A refused action re-renders the page with the user's input kept: 200
+for htmx (htmx swaps only 2xx), the real status (400/403/409) for a plain post.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.template import TemplateDoesNotExist
+from django.template.loader import get_template
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from .. import access, workflow
+from ..forms.articles import (
+    ArticleForm,
+    ClaimDismissForm,
+    ClaimEditForm,
+    ClaimMergeForm,
+    ClaimRestoreForm,
+    ClaimSplitForm,
+    SpanForm,
+)
+from ..models import Article, AuditEvent, Claim, ClaimState
+from .common import Outcome, perform, respond
+
+PAGE = "factcheck/article_detail.html"
+WORKSPACE = f"{PAGE}#article-workspace"
+REVIEW = "factcheck.review_claim"
+DECIDE = "factcheck.approve_verdict"
+ARTICLES_PER_PAGE = 25
+
+
+def template_exists(name: str) -> bool:
+    try:
+        get_template(name)
+    except TemplateDoesNotExist:
+        return False
+    return True
+
+
+def form_error(form) -> str:
+    return " ".join(str(e) for errors in form.errors.values() for e in errors)
+
+
+@dataclass
+class ClaimRow:
+    """One claim of the list with what the viewer may do and any refused input."""
+
+    claim: Claim
+    can_edit: bool
+    can_dismiss: bool
+    can_restore: bool
+    merge_with: Claim | None = None
+    error: str = ""
+    action: str = ""  # the action that was refused, to reopen its form
+    values: dict[str, Any] = field(default_factory=dict)
+
+
+def _rows(user, article: Article, claims: list[Claim], failed: dict) -> list[ClaimRow]:
+    live = [c for c in claims if c.state != ClaimState.DISMISSED]
+    following = dict(zip((c.pk for c in live), live[1:], strict=False))
+    for claim in claims:
+        claim.article = article  # the rules read it; no query per row
+    refused = {k: v for k, v in failed.items() if k != "pk"}
+    rows = []
+    for claim in claims:
+        can_edit = workflow.can(user, "claim.edit", claim)
+        neighbour = following.get(claim.pk) if can_edit else None
+        rows.append(
+            ClaimRow(
+                claim=claim,
+                can_edit=can_edit,
+                can_dismiss=workflow.can(user, "claim.dismiss", claim),
+                can_restore=workflow.can(user, "claim.restore", claim),
+                merge_with=neighbour
+                if neighbour and workflow.can(user, "claim.edit", neighbour)
+                else None,
+                **(refused if failed.get("pk") == claim.pk else {}),
+            )
+        )
+    return rows
+
+
+def _detail_context(request: HttpRequest, article: Article, **failed) -> dict:
+    claims = list(article.claims.select_related("assignee").order_by("start", "pk"))
+    rows = _rows(request.user, article, claims, failed)
+    return {
+        "article": article,
+        "claims": claims,
+        "rows": rows,
+        "can_add": workflow.can(request.user, "article.add_claim", article),
+        "add_values": failed.get("values", {}) if failed.get("action") == "add" else {},
+        "add_error": failed.get("error", "") if failed.get("action") == "add" else "",
+        "damaged": [(n, w) for n, w in enumerate(article.warnings or [], start=1)],
+        "has_publishing": template_exists("factcheck/_article_publishing.html"),
+        "has_timeline": template_exists("factcheck/_timeline.html"),
+        "timeline": AuditEvent.objects.filter(article=article)
+        .select_related("actor", "claim")
+        .order_by("-at", "-pk")[:50],
+    }
+
+
+def _answer(
+    request: HttpRequest,
+    article: Article,
+    outcome: Outcome,
+    *,
+    claim: Claim | None = None,
+    action: str = "",
+) -> HttpResponse:
+    """Success: the refreshed workspace or a redirect. Refusal: the page, input kept."""
+    anchor = f"#claim-{claim.pk}" if claim is not None and outcome.ok else ""
+    if outcome.ok:
+        return respond(
+            request,
+            outcome,
+            redirect_to=article.get_absolute_url() + anchor,
+            partial=WORKSPACE,
+            context=lambda: _detail_context(request, article),
+            event="claim-changed",
+        )
+    values = request.POST.dict() if isinstance(request.POST, QueryDict) else {}
+    failed = {"error": outcome.message, "action": action, "values": values}
+    if claim is not None:
+        failed["pk"] = claim.pk
+    context = _detail_context(request, article, **failed)
+    context.update(notice=outcome.message, notice_ok=False, outcome=outcome)
+    if request.htmx:
+        return render(request, WORKSPACE, context)
+    return render(request, PAGE, context, status=outcome.status)
+
+
+def _invalid(form) -> Outcome:
+    return Outcome(None, form_error(form), 400)
+
+
+@require_GET
+@permission_required("factcheck.view_article", raise_exception=True)
+def article_list(request: HttpRequest) -> HttpResponse:
+    articles = Article.objects.with_claim_counts().select_related("ingested_by")
+    page = Paginator(articles.order_by("-ingested_at", "-id"), ARTICLES_PER_PAGE)
+    page_obj = page.get_page(request.GET.get("page"))
+    return render(
+        request,
+        "factcheck/article_list.html",
+        {"page_obj": page_obj, "states": ClaimState},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("factcheck.add_article", raise_exception=True)
+def article_new(request: HttpRequest) -> HttpResponse:
+    form = ArticleForm(request.POST or None, request.FILES or None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            raw, filename = form.source()
+            outcome = perform(
+                lambda: workflow.create_article(
+                    actor=request.user,
+                    raw=raw,
+                    filename=filename,
+                    metadata=form.metadata(),
+                ),
+                success="Article ingested.",
+            )
+            if outcome.ok:
+                article = outcome.result
+                messages.success(
+                    request, f"Article ingested: {article.claims.count()} claims."
+                )
+                return redirect(article)
+            form.add_error(None, outcome.message)
+            status = outcome.status
+    return render(request, "factcheck/article_new.html", {"form": form}, status=status)
+
+
+@require_GET
+@permission_required("factcheck.view_article", raise_exception=True)
+def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    article = access.get_article_for(request.user, pk)
+    return render(request, PAGE, _detail_context(request, article))
+
+
+@require_POST
+@permission_required(REVIEW, raise_exception=True)
+def claim_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    claim = access.get_claim_for(request.user, pk)
+    article = claim.article
+    form = ClaimEditForm(request.POST, body=article.body, near=claim.start)
+    if not form.is_valid():
+        return _answer(request, article, _invalid(form), claim=claim, action="edit")
+    data = form.cleaned_data
+    outcome = perform(
+        lambda: workflow.edit_claim(
+            claim,
+            actor=request.user,
+            start=data["start"],
+            end=data["end"],
+            expected_version=data["version"],
+        ),
+        success="Claim updated.",
+    )
+    return _answer(request, article, outcome, claim=claim, action="edit")
+
+
+@require_POST
+@permission_required(REVIEW, raise_exception=True)
+def claim_split(request: HttpRequest, pk: int) -> HttpResponse:
+    claim = access.get_claim_for(request.user, pk)
+    form = ClaimSplitForm(request.POST, claim=claim)
+    if not form.is_valid():
+        return _answer(
+            request, claim.article, _invalid(form), claim=claim, action="split"
+        )
+    data = form.cleaned_data
+    outcome = perform(
+        lambda: workflow.split_claim(
+            claim, actor=request.user, at=data["at"], expected_version=data["version"]
+        ),
+        success="Claim split in two.",
+    )
+    return _answer(request, claim.article, outcome, claim=claim, action="split")
+
+
+@require_POST
+@permission_required(REVIEW, raise_exception=True)
+def claim_merge(request: HttpRequest, pk: int) -> HttpResponse:
+    claim = access.get_claim_for(request.user, pk)
+    form = ClaimMergeForm(request.POST)
+    if not form.is_valid():
+        return _answer(
+            request, claim.article, _invalid(form), claim=claim, action="merge"
+        )
+    # A forged id of another article's claim is a 404, not a merge.
+    other = access.get_claim_for(
+        request.user, form.cleaned_data["other"], article=claim.article
+    )
+    outcome = perform(
+        lambda: workflow.merge_claims(
+            claim,
+            other,
+            actor=request.user,
+            expected_version=form.cleaned_data["version"],
+        ),
+        success="Claims merged.",
+    )
+    return _answer(request, claim.article, outcome, claim=claim, action="merge")
+
+
+@require_POST
+@permission_required(REVIEW, raise_exception=True)
+def claim_add(request: HttpRequest, pk: int) -> HttpResponse:
+    article = access.get_article_for(request.user, pk)
+    form = SpanForm(request.POST, body=article.body)
+    if not form.is_valid():
+        return _answer(request, article, _invalid(form), action="add")
+    data = form.cleaned_data
+    outcome = perform(
+        lambda: workflow.add_claim(
+            article, actor=request.user, start=data["start"], end=data["end"]
+        ),
+        success="Claim added.",
+    )
+    return _answer(request, article, outcome, claim=outcome.result, action="add")
+
+
+@require_POST
+@permission_required(DECIDE, raise_exception=True)
+def claim_dismiss(request: HttpRequest, pk: int) -> HttpResponse:
+    claim = access.get_claim_for(request.user, pk)
+    form = ClaimDismissForm(request.POST)
+    if not form.is_valid():
+        return _answer(
+            request, claim.article, _invalid(form), claim=claim, action="dismiss"
+        )
+    outcome = perform(
+        lambda: workflow.dismiss_claim(
+            claim,
+            actor=request.user,
+            reason=form.cleaned_data["reason"],
+            expected_version=form.cleaned_data["version"],
+        ),
+        success="Claim dismissed.",
+    )
+    return _answer(request, claim.article, outcome, claim=claim, action="dismiss")
+
+
+@require_POST
+@permission_required(DECIDE, raise_exception=True)
+def claim_restore(request: HttpRequest, pk: int) -> HttpResponse:
+    claim = access.get_claim_for(request.user, pk)
+    form = ClaimRestoreForm(request.POST)
+    if not form.is_valid():
+        return _answer(
+            request, claim.article, _invalid(form), claim=claim, action="restore"
+        )
+    outcome = perform(
+        lambda: workflow.restore_claim(
+            claim, actor=request.user, expected_version=form.cleaned_data["version"]
+        ),
+        success="Claim restored.",
+    )
+    return _answer(request, claim.article, outcome, claim=claim, action="restore")

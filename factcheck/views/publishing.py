@@ -1,0 +1,93 @@
+"""Publish, correct and unpublish an article's results (editors).
+
+htmx posts get the publishing panel back (with the notice inside, and the typed
+correction note kept on failure); plain posts redirect to the article page on
+success and, on failure, re-render a small page holding the panel, the bound form
+and the refusal (4xx), so no typed text is lost without JavaScript either.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import permission_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import NoReverseMatch, reverse
+from django.views.decorators.http import require_POST
+
+from .. import access, workflow
+from ..forms.publishing import PublishForm, UnpublishForm
+from ..models import Article
+from .common import Outcome, perform, respond
+
+PANEL = "factcheck/_article_publishing.html#article-publishing"
+PAGE = "factcheck/article_publish.html"
+PUBLISH = "factcheck.publish_article"
+
+
+def _article_url(article: Article) -> str:
+    try:
+        return article.get_absolute_url()
+    except NoReverseMatch:  # the article pages live in another part of the desk
+        return reverse("dashboard")
+
+
+def _answer(request: HttpRequest, article: Article, outcome: Outcome, **forms):
+    context = {"article": article, "publishing_notice": True, **forms}
+    if outcome.ok or request.htmx:
+        return respond(
+            request,
+            outcome,
+            redirect_to=_article_url(article),
+            partial=PANEL,
+            context=context,
+            event="article-changed",
+        )
+    context.update(notice=outcome.message, notice_ok=False)
+    return render(request, PAGE, context, status=outcome.status)
+
+
+@require_POST
+@permission_required(PUBLISH, raise_exception=True)
+def article_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    article = access.get_article_for(request.user, pk)
+    form = PublishForm(request.POST)
+    if not form.is_valid():
+        outcome = Outcome(None, error_text_of(form), 400)
+        return _answer(request, article, outcome, publish_form=form)
+    data = form.cleaned_data
+    outcome = perform(
+        lambda: workflow.publish_article(
+            article,
+            actor=request.user,
+            correction_note=data["correction_note"],
+            expected_version=data["expected_version"],
+        ),
+        success="Published. The public pages show the new version.",
+    )
+    if outcome.ok:
+        outcome.message = f"Published version {outcome.result.version}."
+    article.refresh_from_db()
+    return _answer(request, article, outcome, publish_form=form)
+
+
+@require_POST
+@permission_required(PUBLISH, raise_exception=True)
+def article_unpublish(request: HttpRequest, pk: int) -> HttpResponse:
+    article = access.get_article_for(request.user, pk)
+    form = UnpublishForm(request.POST)
+    if not form.is_valid():
+        outcome = Outcome(None, error_text_of(form), 400)
+        return _answer(request, article, outcome, unpublish_form=form)
+    outcome = perform(
+        lambda: workflow.unpublish_article(
+            article, actor=request.user, reason=form.cleaned_data["reason"]
+        ),
+        success="Unpublished. The public pages now answer “gone”.",
+    )
+    article.refresh_from_db()
+    return _answer(request, article, outcome, unpublish_form=form)
+
+
+def error_text_of(form) -> str:
+    """All of a form's errors as one sentence, for the panel's notice."""
+    return " ".join(str(e) for errors in form.errors.values() for e in errors)

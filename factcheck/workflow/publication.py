@@ -1,0 +1,274 @@
+"""Publishing: versioned snapshots, corrections, unpublishing, readers' error reports.
+
+Invariants:
+- a ``Publication`` is written once and never changed; version n+1 follows n;
+- publishing needs every claim approved or dismissed and at least one approved
+  (``rules.ACTIONS["article.publish"]``); version 2 and later need a public
+  correction note, and record per claim what changed since the previous version;
+- each snapshot carries the whole public correction history, so public pages read
+  only the latest snapshot;
+- a reader's error report is stored for the editors and publishes nothing; the
+  reader's address is kept only as a salted hash, for the hourly rate limit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils import timezone
+
+from .. import audit
+from ..audit import AuditAction
+from ..models import (
+    Article,
+    ArticleState,
+    ErrorReport,
+    ErrorReportState,
+    Publication,
+    User,
+)
+from ..publishing import build_summary, diff_summaries
+from .base import lock_article
+from .rules import Conflict, InvalidTransition, ensure
+
+MAX_CORRECTION_NOTE = 2_000
+MAX_REASON = 2_000
+MAX_REPORT_TEXT = 5_000
+MAX_RESPONSE = 5_000
+
+
+def _limited(text: str | None, limit: int, what: str) -> str:
+    text = (text or "").strip()
+    if len(text) > limit:
+        raise ValidationError(f"The {what} is limited to {limit:,} characters.")
+    return text
+
+
+def latest_publication(article: Article) -> Publication | None:
+    return article.publications.order_by("-version").first()
+
+
+def _with_history(
+    summary: dict, previous: Publication | None, *, note: str, now
+) -> dict:
+    """Add version data, per-claim first publication dates and the correction log."""
+    prev_payload = previous.payload if previous else None
+    version = previous.version + 1 if previous else 1
+    changes = diff_summaries(prev_payload, summary)
+    first_seen = {
+        c["ref"]: c.get("first_published_at")
+        for c in (prev_payload or {}).get("claims", [])
+    }
+    for claim in summary["claims"]:
+        claim["first_published_at"] = first_seen.get(claim["ref"]) or now.isoformat()
+    history = list((prev_payload or {}).get("history", []))
+    history.append(
+        {
+            "version": version,
+            "published_at": now.isoformat(),
+            "note": note,
+            "changes": changes,
+        }
+    )
+    summary.update(
+        version=version,
+        published_at=now.isoformat(),
+        first_published_at=(prev_payload or {}).get("first_published_at")
+        or now.isoformat(),
+        correction_note=note,
+        changes=changes,
+        history=history,
+    )
+    return summary
+
+
+def publish_article(
+    article: Article | int,
+    *,
+    actor: User,
+    correction_note: str = "",
+    expected_version: int | None = None,
+) -> Publication:
+    """Publish the article's approved results as the next immutable version.
+
+    ``expected_version`` is the publication version the editor's form was drawn
+    at (0 for never published): a second editor's concurrent publish is refused.
+    """
+    note = _limited(correction_note, MAX_CORRECTION_NOTE, "correction note")
+    with transaction.atomic():
+        article = lock_article(article)
+        ensure(actor, "article.publish", article)
+        previous = latest_publication(article)
+        current = previous.version if previous else 0
+        if expected_version is not None and int(expected_version) != current:
+            raise Conflict(
+                f"Someone else published version {current} meanwhile; "
+                "review it before publishing again.",
+                current=previous,
+            )
+        if previous is not None and not note:
+            raise ValidationError(
+                "A correction needs a public note saying what changed and why."
+            )
+        now = timezone.now()
+        payload = _with_history(
+            build_summary(article), previous, note=note if previous else "", now=now
+        )
+        publication = Publication.objects.create(
+            article=article,
+            version=payload["version"],
+            payload=payload,
+            correction_note=payload["correction_note"],
+            published_by=actor,
+            published_at=now,
+        )
+        before = article.state
+        article.state = ArticleState.PUBLISHED
+        article.save(update_fields=["state", "updated_at"])
+        audit.record(
+            actor,
+            AuditAction.ARTICLE_REPUBLISHED
+            if previous
+            else AuditAction.ARTICLE_PUBLISHED,
+            article=article,
+            data={
+                "from": before,
+                "to": article.state,
+                "version": publication.version,
+                "claims": payload["total"],
+                "correction_note": payload["correction_note"],
+                "changes": payload["changes"],
+            },
+        )
+    return publication
+
+
+def unpublish_article(article: Article | int, *, actor: User, reason: str) -> Article:
+    """Take the public pages down (they answer 410 Gone); a reason is required."""
+    reason = _limited(reason, MAX_REASON, "reason")
+    if not reason:
+        raise ValidationError("Say why the fact-check is unpublished.")
+    with transaction.atomic():
+        article = lock_article(article)
+        transition = ensure(actor, "article.unpublish", article)
+        before = article.state
+        article.state = transition.target
+        article.save(update_fields=["state", "updated_at"])
+        audit.record(
+            actor,
+            AuditAction.ARTICLE_UNPUBLISHED,
+            article=article,
+            data={"from": before, "to": article.state, "reason": reason},
+        )
+    return article
+
+
+def address_hash(address: str) -> str:
+    """A salted SHA-256 of a reader's address; the salt derives from SECRET_KEY."""
+    salt = hashlib.sha256(
+        f"factcheck.error-report:{settings.SECRET_KEY}".encode()
+    ).digest()
+    return hmac.new(salt, (address or "").encode(), hashlib.sha256).hexdigest()
+
+
+def is_rate_limited(hashed_address: str) -> bool:
+    """Has this (hashed) address used up its error reports for the last hour?"""
+    since = timezone.now() - timedelta(hours=1)
+    recent = ErrorReport.objects.filter(
+        address_hash=hashed_address, created_at__gte=since
+    ).count()
+    return recent >= settings.FACTCHECK["ERROR_REPORTS_PER_HOUR"]
+
+
+def report_error(
+    article: Article | int,
+    *,
+    claim_number: int | None,
+    text: str,
+    email: str = "",
+    address: str,
+) -> ErrorReport:
+    """A reader reports an error on a published page; stored for the editors only.
+
+    Refused (ValidationError) beyond ``ERROR_REPORTS_PER_HOUR`` from one address.
+    """
+    text = _limited(text, MAX_REPORT_TEXT, "report")
+    if not text:
+        raise ValidationError("Describe the error you found.")
+    email = (email or "").strip()
+    if email:
+        validate_email(email)
+    hashed = address_hash(address)
+    with transaction.atomic():
+        article = lock_article(article)
+        publication = latest_publication(article)
+        if article.state != ArticleState.PUBLISHED or publication is None:
+            raise InvalidTransition("This fact-check is not published.")
+        numbers = {c["n"] for c in publication.payload.get("claims", [])}
+        if claim_number is not None and claim_number not in numbers:
+            raise ValidationError("There is no such claim on this page.")
+        if is_rate_limited(hashed):
+            raise ValidationError(
+                "You have sent several reports in the last hour; "
+                "please try again later."
+            )
+        report = ErrorReport.objects.create(
+            article=article,
+            claim_number=claim_number,
+            publication_version=publication.version,
+            text=text,
+            email=email,
+            address_hash=hashed,
+        )
+        audit.record(
+            None,
+            AuditAction.ERROR_REPORT_RECEIVED,
+            article=article,
+            actor_label="reader",
+            summary=f"Error report on {article}"[:300],
+            data={
+                "report": report.pk,
+                "claim_number": claim_number,
+                "version": publication.version,
+            },
+        )
+    return report
+
+
+def handle_error_report(
+    report: ErrorReport | int, *, actor: User, state: str, response: str = ""
+) -> ErrorReport:
+    """An editor resolves or rejects a reader's report, with an optional response."""
+    if state not in (ErrorReportState.RESOLVED, ErrorReportState.REJECTED):
+        raise ValidationError("Choose resolved or rejected.")
+    response = _limited(response, MAX_RESPONSE, "response")
+    with transaction.atomic():
+        pk = report.pk if isinstance(report, ErrorReport) else report
+        report = (
+            ErrorReport.objects.select_for_update(of=("self",))
+            .select_related("article")
+            .get(pk=pk)
+        )
+        ensure(actor, "error_report.handle", report)
+        before = report.state
+        report.state, report.response = state, response
+        report.handled_by, report.handled_at = actor, timezone.now()
+        report.save(update_fields=["state", "response", "handled_by", "handled_at"])
+        audit.record(
+            actor,
+            AuditAction.ERROR_REPORT_HANDLED,
+            article=report.article,
+            data={
+                "report": report.pk,
+                "from": before,
+                "to": state,
+                "response": response,
+            },
+        )
+    return report

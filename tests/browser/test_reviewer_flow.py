@@ -1,0 +1,100 @@
+"""The acceptance path of the reviewer: filter the queue, take the next claim, add two
+sources and a note, draft a verdict and submit it, all through the real UI (htmx)."""
+
+from __future__ import annotations
+
+import importlib
+import re
+
+import pytest
+from django.apps import apps
+from playwright.sync_api import expect
+
+from factcheck.models import ClaimState, VerdictState
+from factcheck.roles import Role
+from tests.factories import make_article, make_user
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def _verdict_scale(db):
+    # The scale comes from a data migration, which the flush after an earlier
+    # transactional test removes; its function is idempotent (get_or_create).
+    migration = importlib.import_module(
+        "factcheck.migrations.0002_default_rating_scale"
+    )
+    migration.create_scale(apps, None)
+
+
+def test_reviewer_takes_works_and_submits_a_claim(page, login, live_server):
+    reviewer = make_user(role=Role.REVIEWER, username="rae")
+    article = make_article(
+        lines=[
+            "Officials said unemployment fell to 4 percent in 2024.",
+            "The ministry reported 3,400 new rail wagons in 2023, up 12 percent.",
+        ],
+        title="Jobs and rails",
+    )
+    login("rae")
+
+    # Filter the queue: htmx swaps the table and pushes the filters into the URL.
+    page.goto(f"{live_server.url}/queue/")
+    page.get_by_label("Status").select_option("open")
+    page.wait_for_url(re.compile(r"/queue/\?.*status=open"))
+    expect(page.locator("#queue-table")).to_contain_text("2 claims")
+
+    page.get_by_role("button", name="Take next").click()
+    page.wait_for_url(re.compile(r"/claims/\d+/$"))
+    claim = article.claims.get(assignee=reviewer)
+    expect(page.locator("#claim-status")).to_contain_text("In progress")
+
+    sources = page.locator("#claim-sources")
+    for n, url in enumerate(["https://stats.example/jobs", "https://rail.example/"]):
+        sources.get_by_label("URL").fill(url)
+        sources.get_by_label("Title").fill(f"Source {n + 1}")
+        sources.get_by_role("button", name="Add source").click()
+        expect(page.locator("#claim-sources")).to_contain_text(f"Source {n + 1}")
+    expect(page.locator("#claim-sources h2")).to_contain_text("(2)")
+
+    notes = page.locator("#claim-notes")
+    notes.get_by_label("Note").fill("Ask the **statistics office** for the series.")
+    notes.get_by_role("button", name="Add note").click()
+    expect(page.locator("#claim-notes strong")).to_have_text("statistics office")
+
+    verdict = page.locator("#claim-verdict")
+    verdict.get_by_label("Rating").select_option(label="False")
+    verdict.get_by_label("Rationale").fill("The official figure is *5.1 percent*.")
+    verdict.get_by_role("button", name="Preview").click()
+    expect(page.locator("#verdict-preview em")).to_have_text("5.1 percent")
+    verdict.get_by_role("button", name="Save draft").click()
+    expect(page.locator("#claim-verdict")).to_contain_text("Draft saved.")
+
+    page.locator("#claim-verdict").get_by_role(
+        "button", name="Submit for approval"
+    ).click()
+    expect(page.locator("#claim-status")).to_contain_text("Submitted for approval.")
+    expect(page.locator("#claim-verdict")).not_to_contain_text("Save draft")
+
+    claim.refresh_from_db()
+    assert claim.state == ClaimState.SUBMITTED
+    assert claim.sources.filter(removed_at__isnull=True).count() == 2
+    assert claim.notes.count() == 1
+    current = claim.verdicts.get(is_current=True)
+    assert current.state == VerdictState.SUBMITTED and current.rating.label == "False"
+
+
+def test_queue_keyboard_shortcuts(page, login, live_server):
+    reviewer = make_user(role=Role.REVIEWER, username="kim")
+    article = make_article(lines=["Exports rose 12 percent in 2025, officials said."])
+    login("kim")
+    page.goto(f"{live_server.url}/queue/")
+
+    page.keyboard.press("?")
+    expect(page.locator("#queue-keys")).to_be_visible()
+    page.keyboard.press("j")
+    expect(page.locator("tr.queue-row").first).to_have_class(re.compile("selected"))
+    page.keyboard.press("t")
+
+    page.wait_for_url(re.compile(r"/claims/\d+/$"))
+    assert article.claims.get().assignee == reviewer

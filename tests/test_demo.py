@@ -1,0 +1,36 @@
+"""``manage.py demo`` is idempotent and leaves accounts that can log in."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.management import call_command
+
+from factcheck.models import Article, AuditEvent, Claim, User
+
+pytestmark = pytest.mark.django_db
+
+
+def counts() -> tuple[int, ...]:
+    return (
+        User.objects.count(),
+        Article.objects.count(),
+        Claim.objects.count(),
+        AuditEvent.objects.count(),
+    )
+
+
+def test_demo_twice_gives_the_same_desk(client):
+    call_command("demo", "--no-migrate", stdout=io.StringIO())
+    first = counts()
+
+    call_command("demo", "--no-migrate", stdout=io.StringIO())
+
+    assert counts() == first
+    article = Article.objects.get(source_filename="000_cb454b6630152dc4.txt")
+    assert article.claims.exists()
+    assert article.outlet == "Sample wire"
+    assert client.login(username="reviewer", password="review-desk-2026")
+    assert client.get(f"/articles/{article.pk}/").status_code == 200
+    assert client.login(username="editor", password="edit-desk-2026")
