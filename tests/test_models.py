@@ -1,4 +1,4 @@
-"""Database invariants hold even if code forgets them: constraints, append-only audit."""
+"""Database invariants hold even if code forgets them: constraints, append-only."""
 
 from __future__ import annotations
 
