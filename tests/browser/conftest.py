@@ -39,21 +39,6 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
-@pytest.fixture(autouse=True)
-def _default_rating_scale(request):
-    """Transactional tests flush every table, the data migration's rating scale too:
-    put it back, so browser tests pass in any order."""
-    if request.node.get_closest_marker("django_db") is None:
-        return
-    from importlib import import_module
-
-    from django.apps import apps
-
-    import_module("factcheck.migrations.0002_default_rating_scale").create_scale(
-        apps, None
-    )
-
-
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     return {

@@ -14,11 +14,7 @@ from factcheck.claimreview import lint_page
 from factcheck.roles import Role
 from tests.factories import make_decided_article, make_user
 
-# serialized_rollback: keep the verdict scale (a data migration) for later tests.
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 WCAG_AA = {
     "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}

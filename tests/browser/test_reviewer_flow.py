@@ -3,11 +3,9 @@ sources and a note, draft a verdict and submit it, all through the real UI (htmx
 
 from __future__ import annotations
 
-import importlib
 import re
 
 import pytest
-from django.apps import apps
 from playwright.sync_api import expect
 
 from factcheck.models import ClaimState, VerdictState
@@ -15,16 +13,6 @@ from factcheck.roles import Role
 from tests.factories import make_article, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def _verdict_scale(db):
-    # The scale comes from a data migration, which the flush after an earlier
-    # transactional test removes; its function is idempotent (get_or_create).
-    migration = importlib.import_module(
-        "factcheck.migrations.0002_default_rating_scale"
-    )
-    migration.create_scale(apps, None)
 
 
 def test_reviewer_takes_works_and_submits_a_claim(page, login, live_server):
