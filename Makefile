@@ -32,7 +32,7 @@ test-browser: install
 
 lint: install
 	$(VENV)/bin/ruff check .
-	$(PY) manage.py makemigrations --check --dry-run
+	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
 	DEBUG=0 SECRET_KEY=check-deploy-$$(date +%s)-not-a-real-key-but-long-enough-for-django \
 	  ALLOWED_HOSTS=desk.example $(PY) manage.py check --deploy --fail-level WARNING
 

@@ -78,19 +78,13 @@ def prepare(raw: bytes | str, filename: str | None = None) -> Prepared:
     limit = max_bytes()
     decode_notes: list[dict] = []
     if isinstance(raw, bytes):
-        if len(raw) > limit:
-            raise TextRefused(
-                f"The file is {_size(len(raw))}; the limit is {_size(limit)}. "
-                "Split the article."
-            )
-        text = textclean.decode_upload(raw, warnings=decode_notes)
+        text = textclean.decode_upload(raw, warnings=decode_notes, max_bytes=limit)
     else:
         text = raw
-        # Characters are at most 4 bytes: only long texts need the encode.
-        if len(text) * 4 > limit and len(text.encode("utf-8", "replace")) > limit:
+        if len(text) > limit:  # more characters than bytes allowed: too big already
             raise TextRefused(
-                f"The text is {_size(len(text.encode('utf-8', 'replace')))}; the "
-                f"limit is {_size(limit)}. Split the article."
+                f"The text has {len(text):,} characters; the limit is {_size(limit)}. "
+                "Split the article."
             )
     if not text.strip():
         raise TextRefused("The text is empty: there is nothing to check.")
@@ -101,7 +95,8 @@ def prepare(raw: bytes | str, filename: str | None = None) -> Prepared:
             raise TextRefused("The page contains no article text to check.")
     elif fmt == "markdown":
         text = textclean.markdown_to_text(text)
-    cleaned = textclean.normalise(text)
+    # The size check happens here for pasted text, after HTML/Markdown reduction.
+    cleaned = textclean.normalise(text, max_bytes=limit)
     return Prepared(
         body=cleaned.body,
         source_format=fmt,

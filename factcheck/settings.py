@@ -219,9 +219,10 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "factcheck-desk@localh
 
 # --- The desk ------------------------------------------------------------------------
 FACTCHECK = {
-    # Sentences scoring at or above this become claims.
-    "CLAIM_THRESHOLD": float(os.environ.get("FACTCHECK_CLAIM_THRESHOLD", "0") or 0)
-    or None,
+    # Sentences scoring at or above this become claims (unset: the scorer's default).
+    "CLAIM_THRESHOLD": float(os.environ["FACTCHECK_CLAIM_THRESHOLD"])
+    if os.environ.get("FACTCHECK_CLAIM_THRESHOLD")
+    else None,
     "MAX_ARTICLE_BYTES": int(os.environ.get("FACTCHECK_MAX_ARTICLE_BYTES", 1_000_000)),
     "MAX_TITLE_LENGTH": 300,
     "ORGANISATION_NAME": os.environ.get("FACTCHECK_ORG_NAME", "Factcheck Desk"),

@@ -100,16 +100,18 @@ def _describe_size(n: int) -> str:
     return f"{n / 1000:,.0f} KB" if n >= 1000 else f"{n} bytes"
 
 
-def decode_upload(data: bytes, *, warnings: list[dict] | None = None) -> str:
+def decode_upload(
+    data: bytes, *, warnings: list[dict] | None = None, max_bytes: int = MAX_BYTES
+) -> str:
     """Decode an uploaded text file, or raise ``TextRefused`` with a clear message.
 
     If ``warnings`` is given, a note is appended when the Windows-1252 fallback
     was used, so the caller can show it next to the article's other warnings.
     """
-    if len(data) > MAX_BYTES:
+    if len(data) > max_bytes:
         raise TextRefused(
             f"The file is {_describe_size(len(data))}; the limit is "
-            f"{_describe_size(MAX_BYTES)}. Split the article or paste the text."
+            f"{_describe_size(max_bytes)}. Split the article or paste the text."
         )
     for magic, what in _MAGIC:
         if data.startswith(magic):
@@ -214,7 +216,7 @@ _CONTROL = re.compile(
 _REPLACEMENT_CHAR = "\ufffd"
 
 
-def normalise(raw: str) -> NormalisedText:
+def normalise(raw: str, *, max_bytes: int = MAX_BYTES) -> NormalisedText:
     """Normalise pasted or decoded text into the article body.
 
     Steps, in order: newlines to ``\\n``; Unicode NFC; ftfy (keeping curly quotes
@@ -223,12 +225,12 @@ def normalise(raw: str) -> NormalisedText:
     repaired safely. Raises ``TextRefused`` for empty or oversize text.
     """
     # Characters are at most 4 UTF-8 bytes: only long texts need the encode.
-    if len(raw) * 4 > MAX_BYTES:
+    if len(raw) * 4 > max_bytes:
         size = len(raw.encode("utf-8", "surrogatepass"))
-        if size > MAX_BYTES:
+        if size > max_bytes:
             raise TextRefused(
                 f"The text is {_describe_size(size)}; the limit is "
-                f"{_describe_size(MAX_BYTES)}. Split the article."
+                f"{_describe_size(max_bytes)}. Split the article."
             )
     text = raw.replace("\r\n", "\n").replace("\r", "\n")
     text = unicodedata.normalize("NFC", text)
