@@ -34,3 +34,16 @@ def test_demo_twice_gives_the_same_desk(client):
     assert client.login(username="reviewer", password="review-desk-2026")
     assert client.get(f"/articles/{article.pk}/").status_code == 200
     assert client.login(username="editor", password="edit-desk-2026")
+
+
+def test_demo_puts_work_in_every_state_through_the_workflow():
+    out = io.StringIO()
+
+    call_command("demo", "--no-migrate", stdout=out)
+
+    states = set(Claim.objects.values_list("state", flat=True))
+    assert {"approved", "submitted", "in_progress", "open"} <= states
+    assert "admin" in out.getvalue() and "edit-desk-2026" in out.getvalue()
+    verify = io.StringIO()
+    call_command("verify_audit", stdout=verify)
+    assert "intact" in verify.getvalue()

@@ -71,3 +71,37 @@ class Command(BaseCommand):
             metadata={"outlet": "Sample wire"},
         )
         self.stdout.write(f"Loaded {path.name}: {article.claims.count()} claims")
+        self._start_the_work(article)
+
+    def _start_the_work(self, article: Article) -> None:
+        """Put a few claims mid-life, so every screen has something to show."""
+        from ... import workflow
+        from ...models import Rating
+
+        reviewer = User.objects.get(username="reviewer")
+        second = User.objects.get(username="reviewer2")
+        editor = User.objects.get(username="editor")
+        claims = list(article.claims.order_by("-score", "start")[:3])
+        unverifiable = Rating.objects.get(slug="unverifiable")
+        for claim, who in zip(claims, (reviewer, second, reviewer), strict=False):
+            workflow.take_claim(claim, actor=who)
+            workflow.add_source(
+                claim,
+                actor=who,
+                url=f"https://example.org/demo-source/{claim.position}",
+                title="Demo source: replace with the primary document",
+                publisher="Example publisher",
+            )
+            workflow.add_note(
+                claim, actor=who, body="Demo note: look for the **primary** source."
+            )
+        # One verdict approved, one awaiting approval, one still in progress.
+        for claim, who in zip(claims[:2], (reviewer, second), strict=False):
+            workflow.submit_verdict(
+                claim,
+                actor=who,
+                rating=unverifiable,
+                rationale="Demo verdict: no public record confirms or refutes this.",
+            )
+        if claims:
+            workflow.approve_verdict(claims[0], actor=editor)
