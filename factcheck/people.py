@@ -247,6 +247,31 @@ def accept_invitation(
     return user
 
 
+def change_password(user: User, *, actor: User, password: str) -> User:
+    """A logged-in person replaces their own password (the form checked the old one).
+
+    Only the person themself: an admin who wants someone's password changed sends
+    them a reset link, so no admin ever knows another person's password.
+    """
+    if actor is None or actor.pk != user.pk:
+        raise PermissionDenied("You can only change your own password.")
+    with transaction.atomic():
+        user = _lock(user)
+        if not user.is_active:
+            raise PermissionDenied("This account is deactivated.")
+        validate_password(password, user)
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        audit.record(
+            actor,
+            AuditAction.USER_PASSWORD_SET,
+            subject_user=user,
+            summary=user.username,
+            data={"via": "change"},
+        )
+    return user
+
+
 def set_roles(user: User, *, actor: User | None, roles: Iterable[Role | str]) -> User:
     """Replace the user's roles; the last active admin keeps the admin role."""
     _ensure_manager(actor)

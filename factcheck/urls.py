@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from .views import account as account_views
 from .views import approvals as approval_views
 from .views import articles as article_views
 from .views import audit as audit_views
@@ -26,7 +27,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "password/change/",
-        auth_views.PasswordChangeView.as_view(),
+        account_views.password_change,
         name="password_change",
     ),
     path(
