@@ -36,7 +36,7 @@ def test_demo_twice_gives_the_same_desk(client):
     assert client.login(username="editor", password="edit-desk-2026")
 
 
-def test_demo_puts_work_in_every_state_through_the_workflow():
+def test_demo_puts_work_in_every_state_through_the_workflow(client):
     out = io.StringIO()
 
     call_command("demo", "--no-migrate", stdout=out)
@@ -47,3 +47,6 @@ def test_demo_puts_work_in_every_state_through_the_workflow():
     verify = io.StringIO()
     call_command("verify_audit", stdout=verify)
     assert "intact" in verify.getvalue()
+    published = Article.objects.published().get()
+    assert client.get(f"/fact-checks/{published.slug}/").status_code == 200
+    assert client.get(f"/fact-checks/{published.slug}/claims/1/").status_code == 200

@@ -17,6 +17,9 @@ from ...models import Article, User
 from ...roles import Role, sync_roles
 
 SEEDS = Path(settings.BASE_DIR) / "seeds"
+# A short invented article the demo takes all the way to a public page.
+PUBLISHED_DEMO = "001_demo_riverton_budget.txt"
+DEMO_RATINGS = ["true", "mostly-true", "half-true", "misleading", "unverifiable"]
 
 DEMO_PEOPLE = [
     # username, password, display name, roles
@@ -68,10 +71,17 @@ class Command(BaseCommand):
             actor=ingester,
             raw=raw,
             filename=path.name,
-            metadata={"outlet": "Sample wire"},
+            metadata={
+                "outlet": "Riverton Gazette (fictional)"
+                if path.name == PUBLISHED_DEMO
+                else "Sample wire"
+            },
         )
         self.stdout.write(f"Loaded {path.name}: {article.claims.count()} claims")
-        self._start_the_work(article)
+        if path.name == PUBLISHED_DEMO:
+            self._publish(article)
+        else:
+            self._start_the_work(article)
 
     def _start_the_work(self, article: Article) -> None:
         """Put a few claims mid-life, so every screen has something to show."""
@@ -105,3 +115,37 @@ class Command(BaseCommand):
             )
         if claims:
             workflow.approve_verdict(claims[0], actor=editor)
+
+    def _publish(self, article: Article) -> None:
+        """Check, approve and publish every claim, so the public pages have content."""
+        from ... import workflow
+        from ...models import Rating
+
+        reviewer = User.objects.get(username="reviewer2")
+        editor = User.objects.get(username="editor2")
+        for n, claim in enumerate(article.claims.order_by("start")):
+            workflow.take_claim(claim, actor=reviewer)
+            workflow.add_source(
+                claim,
+                actor=reviewer,
+                url=f"https://example.org/riverton/budget-2026#{claim.position}",
+                title="Riverton 2026 budget (demo document)",
+                publisher="Riverton town council (fictional)",
+                excerpt="Demo excerpt standing in for the primary document.",
+            )
+            rating = Rating.objects.get(slug=DEMO_RATINGS[n % len(DEMO_RATINGS)])
+            workflow.submit_verdict(
+                claim,
+                actor=reviewer,
+                rating=rating,
+                rationale=(
+                    "Demo rationale: the council's budget document is the primary "
+                    f"source; this invented example is rated *{rating.label}*."
+                ),
+            )
+            workflow.approve_verdict(claim, actor=editor)
+        publication = workflow.publish_article(article, actor=editor)
+        self.stdout.write(
+            f"Published {article.title!r} at /fact-checks/{article.slug}/ "
+            f"(version {publication.version})"
+        )
