@@ -1,4 +1,5 @@
-"""Take, take next, release, assign: the workflow rules and their HTTP views."""
+"""Take, take next, release, assign, and dismiss/restore from the claim page:
+the workflow rules and their HTTP views."""
 
 from __future__ import annotations
 
@@ -208,7 +209,7 @@ def test_detail_shows_only_allowed_buttons(client, reviewer, other_reviewer, edi
 
     assert "Release" not in theirs and "Save draft" not in theirs
     assert "Release" in mine and "Save draft" in mine and "Assign to" not in mine
-    assert "Assign to" in editors and "Set due time" in editors
+    assert "Assign to" in editors and "Change due times" in editors
 
 
 def test_forged_claim_id_is_404(client, reviewer):
@@ -226,5 +227,120 @@ def test_admin_reads_the_workspace_without_any_action(client, admin_user, review
 
     body = response.content.decode()
     assert response.status_code == 200
-    for label in ("Take</button>", "Release", "Save draft", "Add source", "Add note"):
+    for label in ("Take this claim", "Release", "Save draft", "Add source", "Add note"):
         assert label not in body
+
+
+def _from_claim_page(client, name, claim, **data):
+    """Post Dismiss/Restore as the claim page's status panel does."""
+    form = {"version": claim.version, "next": claim.get_absolute_url(), **data}
+    return client.post(reverse(name, args=[claim.pk]), form)
+
+
+def test_status_panel_offers_dismiss_and_restore_to_editors_only(
+    client, reviewer, editor
+):
+    live = make_claim()
+    dismissed = make_claim(state=ClaimState.DISMISSED, editor=editor)
+
+    client.force_login(reviewer)
+    reviewers = client.get(live.get_absolute_url()).content.decode()
+    client.force_login(editor)
+    on_live = client.get(live.get_absolute_url()).content.decode()
+    on_dismissed = client.get(dismissed.get_absolute_url()).content.decode()
+
+    assert "Dismiss claim" not in reviewers
+    assert reverse("claim-dismiss", args=[live.pk]) in on_live
+    assert "Restore to the queue" not in on_live
+    assert reverse("claim-restore", args=[dismissed.pk]) in on_dismissed
+    assert "Dismiss claim" not in on_dismissed
+    assert "Not checkable." in on_dismissed  # the reason is shown
+
+
+def test_dismiss_from_the_claim_page_comes_back_to_it(client, editor):
+    claim = make_claim()
+    client.force_login(editor)
+
+    response = _from_claim_page(client, "claim-dismiss", claim, reason="Opinion")
+
+    assert response.status_code == 302
+    assert response["Location"] == claim.get_absolute_url()
+    claim.refresh_from_db()
+    assert claim.state == ClaimState.DISMISSED
+    assert claim.dismissed_reason == "Opinion"
+    assert AuditEvent.objects.filter(claim=claim, action="claim.dismissed").count() == 1
+    page = client.get(response["Location"]).content.decode()
+    assert "Claim dismissed." in page and "Restore to the queue" in page
+
+
+def test_dismiss_without_a_reason_is_refused_back_on_the_claim_page(client, editor):
+    claim = make_claim()
+    client.force_login(editor)
+
+    response = _from_claim_page(client, "claim-dismiss", claim, reason="  ")
+
+    assert response.status_code == 302
+    assert response["Location"] == claim.get_absolute_url()
+    claim.refresh_from_db()
+    assert claim.state == ClaimState.OPEN
+    assert not AuditEvent.objects.filter(claim=claim, action="claim.dismissed").exists()
+    page = client.get(response["Location"]).content.decode()
+    assert '<p class="message error" role="status">This field is required.' in page
+
+
+def test_restore_from_the_claim_page_comes_back_to_it(client, editor):
+    claim = make_claim(state=ClaimState.DISMISSED, editor=editor)
+    client.force_login(editor)
+
+    response = _from_claim_page(client, "claim-restore", claim)
+
+    assert response["Location"] == claim.get_absolute_url()
+    claim.refresh_from_db()
+    assert claim.state == ClaimState.OPEN and claim.dismissed_reason == ""
+    assert AuditEvent.objects.filter(claim=claim, action="claim.restored").count() == 1
+
+
+def test_dismiss_ignores_a_next_that_leaves_the_site(client, editor):
+    claim = make_claim()
+    client.force_login(editor)
+
+    response = client.post(
+        reverse("claim-dismiss", args=[claim.pk]),
+        {
+            "version": claim.version,
+            "reason": "Opinion",
+            "next": "https://evil.example/",
+        },
+    )
+
+    assert response.status_code == 302
+    assert "evil.example" not in response["Location"]
+    assert response["Location"].startswith(claim.article.get_absolute_url())
+
+
+def test_stale_dismiss_from_the_claim_page_says_so(client, editor, reviewer):
+    claim = make_claim()
+    seen = claim.version
+    workflow.take_claim(claim, actor=reviewer)
+    client.force_login(editor)
+
+    response = client.post(
+        reverse("claim-dismiss", args=[claim.pk]),
+        {"version": seen, "reason": "Opinion", "next": claim.get_absolute_url()},
+        follow=True,
+    )
+
+    claim.refresh_from_db()
+    assert claim.state == ClaimState.IN_PROGRESS
+    assert "Someone else changed this claim" in response.content.decode()
+
+
+def test_reviewers_may_not_dismiss(client, reviewer):
+    claim = make_claim()
+    client.force_login(reviewer)
+
+    response = _from_claim_page(client, "claim-dismiss", claim, reason="Opinion")
+
+    assert response.status_code == 403
+    claim.refresh_from_db()
+    assert claim.state == ClaimState.OPEN

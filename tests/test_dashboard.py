@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from factcheck import workflow
 from factcheck.models import ClaimState
 
-from .factories import make_claim
+from .factories import make_claim, rating
 
 pytestmark = pytest.mark.django_db
 
@@ -35,18 +36,54 @@ def test_counts_link_to_the_filtered_queue(client, reviewer):
     assert 'href="/queue/?assignee=mine"' in body
 
 
-def test_dashboard_query_count_is_constant(
+def test_returned_shows_the_latest_return_and_who_made_it(
+    client, reviewer, editor, other_editor
+):
+    claim = make_claim(state=ClaimState.RETURNED, reviewer=reviewer, editor=editor)
+    claim = _return_again(claim, reviewer, other_editor, "Cite the 2025 report.")
+    client.force_login(reviewer)
+
+    response = client.get("/")
+
+    body = response.content.decode()
+    shown = response.context["returned"][0].return_verdict
+    assert shown.decision_comment == "Cite the 2025 report."
+    assert shown.decided_by == other_editor
+    assert "Cite the 2025 report." in body and str(other_editor) in body
+    # Only the newest return is shown, not the history.
+    assert "Needs a primary source." not in body
+
+
+def _return_again(claim, reviewer, editor, comment):
+    claim = workflow.submit_verdict(
+        claim, actor=reviewer, rating=rating("false"), rationale="Revised."
+    )
+    return workflow.return_verdict(claim, actor=editor, comment=comment)
+
+
+def _returned_claims(n, reviewer, editor):
+    for _ in range(n):
+        make_claim(state=ClaimState.RETURNED, reviewer=reviewer, editor=editor)
+
+
+def test_dashboard_query_count_is_constant_from_2_to_20_returned(
     client, reviewer, editor, django_assert_max_num_queries
 ):
-    make_claim(state=ClaimState.RETURNED, reviewer=reviewer, editor=editor)
+    _returned_claims(2, reviewer, editor)
+    make_claim(state=ClaimState.IN_PROGRESS, reviewer=reviewer)
     client.force_login(reviewer)
     with django_assert_max_num_queries(25) as small:
         client.get("/")
+    _returned_claims(18, reviewer, editor)
     for _ in range(8):
-        make_claim(state=ClaimState.RETURNED, reviewer=reviewer, editor=editor)
         make_claim(state=ClaimState.IN_PROGRESS, reviewer=reviewer)
 
     with django_assert_max_num_queries(len(small.captured_queries)):
         response = client.get("/")
 
-    assert len(response.context["returned"]) == 9
+    returned = response.context["returned"]
+    assert len(returned) == 10 and response.context["more_returned"]
+    assert all(c.return_verdict.decision_comment for c in returned)
+    assert 'href="/queue/?status=returned&amp;assignee=mine"' in (
+        response.content.decode()
+    )

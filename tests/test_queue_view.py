@@ -146,6 +146,18 @@ def test_bad_filter_values_fall_back_to_defaults(client, reviewer):
     assert response.status_code == 200 and len(_ids(response)) == 3
 
 
+def test_empty_queue_says_why(client, reviewer):
+    client.force_login(reviewer)
+
+    nothing = client.get(reverse("queue")).content.decode()
+    filtered = client.get(reverse("queue"), {"status": "approved"}).content.decode()
+
+    assert "Nothing needs work right now." in nothing
+    assert "No claims match these filters." not in nothing
+    assert "No claims match these filters." in filtered
+    assert f'href="{reverse("queue")}"' in filtered  # a way back to everything
+
+
 def test_htmx_request_returns_the_table_fragment(client, reviewer):
     make_article(lines=LINES)
     client.force_login(reviewer)

@@ -31,7 +31,7 @@ from ..forms.articles import (
     SpanForm,
 )
 from ..models import Article, AuditEvent, Claim, ClaimState
-from .common import Outcome, perform, respond
+from .common import Outcome, perform, respond, safe_next
 
 PAGE = "factcheck/article_detail.html"
 WORKSPACE = f"{PAGE}#article-workspace"
@@ -118,7 +118,15 @@ def _answer(
     claim: Claim | None = None,
     action: str = "",
 ) -> HttpResponse:
-    """Success: the refreshed workspace or a redirect. Refusal: the page, input kept."""
+    """Success: the refreshed workspace or a redirect. Refusal: the page, input kept.
+
+    A plain post from another page (the claim page's Dismiss/Restore) names it in
+    ``next`` and goes back there with the outcome as a flash message.
+    """
+    back = None if request.htmx else safe_next(request)
+    if back:
+        (messages.success if outcome.ok else messages.error)(request, outcome.message)
+        return redirect(back)
     anchor = f"#claim-{claim.pk}" if claim is not None and outcome.ok else ""
     if outcome.ok:
         return respond(

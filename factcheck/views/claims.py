@@ -15,16 +15,15 @@ from django.contrib.auth.decorators import permission_required
 from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.template import TemplateDoesNotExist
-from django.template.loader import get_template, render_to_string
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET, require_POST
 
 from .. import presence, workflow
 from ..access import get_article_for, get_claim_for
 from ..forms.claims import AssignForm, DueForm, NoteForm, SourceForm, VerdictForm
 from ..models import AuditEvent, Claim, ClaimState, Source, Verdict, VerdictState
-from .common import Outcome, perform
+from .articles import template_exists
+from .common import Outcome, perform, safe_next
 
 TEMPLATE = "factcheck/claim_detail.html"
 REVIEW = "factcheck.review_claim"
@@ -33,16 +32,6 @@ LIVE = (ClaimState.OPEN, ClaimState.IN_PROGRESS, ClaimState.RETURNED)
 TIMELINE_SIZE = 50
 # A paragraph longer than this (a one-line-per-claim transcript) shows its line only.
 MAX_CONTEXT = 2_000
-
-
-def _template_exists(name: str) -> bool:
-    # The decision panel and the timeline belong to another area; the page works
-    # without them.
-    try:
-        get_template(name)
-    except TemplateDoesNotExist:
-        return False
-    return True
 
 
 def _paragraph(body: str, start: int, end: int) -> tuple[str, str, str]:
@@ -103,8 +92,10 @@ def _context(request: HttpRequest, claim: Claim, **overrides) -> dict:
         "article_due_form": DueForm(initial={"due_at": claim.article.due_at}),
         "others": presence.others_here(claim, user),
         "poll_seconds": presence.POLL_SECONDS,
-        "has_decision": _template_exists("factcheck/_claim_decision.html"),
-        "has_timeline": _template_exists("factcheck/_timeline.html"),
+        # The decision panel and the timeline belong to another area; the page
+        # works without them.
+        "has_decision": template_exists("factcheck/_claim_decision.html"),
+        "has_timeline": template_exists("factcheck/_timeline.html"),
         "live_states": LIVE,
     }
     if "claim.assign" in actions:
@@ -183,30 +174,28 @@ def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, TEMPLATE, _context(request, claim))
 
 
+def _move(request: HttpRequest, pk, write, *, success: str) -> HttpResponse:
+    """Take or release: one versioned workflow call, then the fresh workspace."""
+    claim = get_claim_for(request.user, pk)
+    outcome = perform(
+        lambda: write(claim, actor=request.user, expected_version=_version(request)),
+        success=success,
+    )
+    return _after(request, pk, outcome, partial="claim-workspace")
+
+
 @require_POST
 @permission_required(REVIEW, raise_exception=True)
 def claim_take(request: HttpRequest, pk: int) -> HttpResponse:
-    claim = get_claim_for(request.user, pk)
-    outcome = perform(
-        lambda: workflow.take_claim(
-            claim, actor=request.user, expected_version=_version(request)
-        ),
-        success="The claim is yours.",
-    )
-    return _after(request, pk, outcome, partial="claim-workspace")
+    return _move(request, pk, workflow.take_claim, success="The claim is yours.")
 
 
 @require_POST
 @permission_required(REVIEW, raise_exception=True)
 def claim_release(request: HttpRequest, pk: int) -> HttpResponse:
-    claim = get_claim_for(request.user, pk)
-    outcome = perform(
-        lambda: workflow.release_claim(
-            claim, actor=request.user, expected_version=_version(request)
-        ),
-        success="The claim is back in the queue.",
+    return _move(
+        request, pk, workflow.release_claim, success="The claim is back in the queue."
     )
-    return _after(request, pk, outcome, partial="claim-workspace")
 
 
 @require_POST
@@ -262,10 +251,21 @@ def article_due(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         outcome = Outcome(None, "Enter the due time as a date and time.", 400)
     (messages.success if outcome.ok else messages.error)(request, outcome.message)
-    target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(target, {request.get_host()}):
-        target = "queue"
-    return redirect(target)
+    return redirect(safe_next(request) or "queue")
+
+
+def _kept(
+    request: HttpRequest, claim: Claim, outcome: Outcome, *, partial: str, **forms
+) -> HttpResponse:
+    """A refused add: the panel again with the user's text in its bound form."""
+    return _page(
+        request,
+        claim,
+        partial=partial,
+        status=outcome.status,
+        panel_notice=outcome.message,
+        **forms,
+    )
 
 
 @require_POST
@@ -273,28 +273,16 @@ def article_due(request: HttpRequest, pk: int) -> HttpResponse:
 def source_add(request: HttpRequest, pk: int) -> HttpResponse:
     claim = _load(request, pk)
     form = SourceForm(request.POST)
-    if not form.is_valid():
-        return _page(
-            request,
-            claim,
-            partial="claim-sources",
-            status=400,
-            source_form=form,
-            panel_notice="Check the source's details.",
+    outcome = (
+        perform(
+            lambda: workflow.add_source(claim, actor=request.user, **form.cleaned_data),
+            success="Source added.",
         )
-    outcome = perform(
-        lambda: workflow.add_source(claim, actor=request.user, **form.cleaned_data),
-        success="Source added.",
+        if form.is_valid()
+        else Outcome(None, "Check the source's details.", 400)
     )
     if not outcome.ok:
-        return _page(
-            request,
-            claim,
-            partial="claim-sources",
-            status=outcome.status,
-            source_form=form,
-            panel_notice=outcome.message,
-        )
+        return _kept(request, claim, outcome, partial="claim-sources", source_form=form)
     return _after(request, pk, outcome, partial="claim-sources")
 
 
@@ -328,14 +316,7 @@ def note_add(request: HttpRequest, pk: int) -> HttpResponse:
         else Outcome(None, "Write the note first (at most 10,000 characters).", 400)
     )
     if not outcome.ok:
-        return _page(
-            request,
-            claim,
-            partial="claim-notes",
-            status=outcome.status,
-            note_form=form,
-            panel_notice=outcome.message,
-        )
+        return _kept(request, claim, outcome, partial="claim-notes", note_form=form)
     return _after(request, pk, outcome, partial="claim-notes")
 
 
@@ -364,9 +345,16 @@ def _verdict_refused(request, claim, form, outcome: Outcome) -> HttpResponse:
     )
 
 
-@require_POST
-@permission_required(REVIEW, raise_exception=True)
-def verdict_save(request: HttpRequest, pk: int) -> HttpResponse:
+def _verdict_write(
+    request: HttpRequest,
+    pk,
+    write,
+    *,
+    success: str,
+    partial: str,
+    oob: tuple[str, ...] = (),
+) -> HttpResponse:
+    """Save or submit the verdict form through ``write``; refusals keep the text."""
     claim = _load(request, pk)
     form = VerdictForm(request.POST)
     if not form.is_valid():
@@ -374,42 +362,44 @@ def verdict_save(request: HttpRequest, pk: int) -> HttpResponse:
         return _verdict_refused(request, claim, form, outcome)
     data = form.cleaned_data
     outcome = perform(
-        lambda: workflow.save_verdict_draft(
+        lambda: write(
             claim,
             actor=request.user,
             rating=data["rating"],
             rationale=data["rationale"],
             expected_version=data["version"],
         ),
-        success="Draft saved.",
+        success=success,
     )
     if not outcome.ok:
         return _verdict_refused(request, claim, form, outcome)
-    return _after(request, pk, outcome, partial="claim-verdict", oob=("claim-status",))
+    return _after(request, pk, outcome, partial=partial, oob=oob)
+
+
+@require_POST
+@permission_required(REVIEW, raise_exception=True)
+def verdict_save(request: HttpRequest, pk: int) -> HttpResponse:
+    return _verdict_write(
+        request,
+        pk,
+        workflow.save_verdict_draft,
+        success="Draft saved.",
+        partial="claim-verdict",
+        oob=("claim-status",),
+    )
 
 
 @require_POST
 @permission_required(REVIEW, raise_exception=True)
 def verdict_submit(request: HttpRequest, pk: int) -> HttpResponse:
-    claim = _load(request, pk)
-    form = VerdictForm(request.POST)
-    if not form.is_valid():
-        outcome = Outcome(None, "Check the verdict form.", 400)
-        return _verdict_refused(request, claim, form, outcome)
-    data = form.cleaned_data
-    outcome = perform(
-        lambda: workflow.submit_verdict(
-            claim,
-            actor=request.user,
-            rating=data["rating"],
-            rationale=data["rationale"],
-            expected_version=data["version"],
-        ),
+    # The whole workspace: the status, the verdict and the actions all change.
+    return _verdict_write(
+        request,
+        pk,
+        workflow.submit_verdict,
         success="Submitted for approval.",
+        partial="claim-workspace",
     )
-    if not outcome.ok:
-        return _verdict_refused(request, claim, form, outcome)
-    return _after(request, pk, outcome, partial="claim-workspace")
 
 
 @require_POST

@@ -17,6 +17,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django_htmx.http import trigger_client_event
 
 from ..workflow import Conflict, InvalidTransition
@@ -75,3 +76,13 @@ def respond(
     else:
         messages.error(request, outcome.message)
     return redirect(redirect_to)
+
+
+def safe_next(request: HttpRequest) -> str | None:
+    """The posted ``next`` address if it stays on this site, else None."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, {request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return None

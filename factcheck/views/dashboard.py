@@ -1,12 +1,14 @@
 """The desk's home: my work, what came back to me, what waits for me, the counts.
 
 Every list is bounded and fetched with its relations, so the page runs a constant
-number of queries; status counts link to the queue filtered by that status.
+number of queries; status counts link to the queue filtered by that status. Each
+claim returned to me carries the latest return (comment, editor, time), fetched in
+one extra query for the whole list whatever its length.
 """
 
 from __future__ import annotations
 
-from django.db.models import Count, Prefetch
+from django.db.models import Count, OuterRef, Prefetch, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
@@ -18,6 +20,35 @@ from .queue import queue_url
 LIST_SIZE = 10
 
 
+def _latest_return() -> Prefetch:
+    """Only the newest returned verdict of each claim, as ``claim.last_return``."""
+    newest = (
+        Verdict.objects.filter(claim=OuterRef("claim"), state=VerdictState.RETURNED)
+        .order_by("-decided_at", "-pk")
+        .values("pk")[:1]
+    )
+    return Prefetch(
+        "verdicts",
+        queryset=Verdict.objects.filter(pk=Subquery(newest)).select_related(
+            "decided_by"
+        ),
+        to_attr="last_return",
+    )
+
+
+def _returned_to(user) -> tuple[list[Claim], bool]:
+    """My returned claims with their latest return, and whether more are left out."""
+    claims = list(
+        Claim.objects.with_context()
+        .filter(assignee=user, state=ClaimState.RETURNED)
+        .prefetch_related(_latest_return())
+        .order_by("-updated_at", "-pk")[: LIST_SIZE + 1]
+    )
+    for claim in claims:
+        claim.return_verdict = claim.last_return[0] if claim.last_return else None
+    return claims[:LIST_SIZE], len(claims) > LIST_SIZE
+
+
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
     user = request.user
@@ -25,21 +56,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         return render(request, "factcheck/no_role.html", status=403)
     claims = Claim.objects.with_context()
     counts = dict(Claim.objects.values_list("state").annotate(n=Count("pk")).order_by())
-    # The latest returned verdict of each claim carries the editor's comment.
-    returned_verdicts = Prefetch(
-        "verdicts",
-        queryset=Verdict.objects.filter(state=VerdictState.RETURNED)
-        .select_related("decided_by")
-        .order_by("-decided_at", "-pk"),
-        to_attr="returned_verdicts",
-    )
+    returned, more_returned = _returned_to(user)
     context = {
         "my_claims": claims.filter(
             assignee=user, state=ClaimState.IN_PROGRESS
         ).order_by("due_at", "-score")[:LIST_SIZE],
-        "returned": claims.filter(assignee=user, state=ClaimState.RETURNED)
-        .prefetch_related(returned_verdicts)
-        .order_by("-updated_at")[:LIST_SIZE],
+        "returned": returned,
+        "more_returned": more_returned,
+        "returned_url": queue_url(status=ClaimState.RETURNED, assignee="mine"),
         "awaiting_approval": claims.awaiting_approval()
         .exclude(verdicts__is_current=True, verdicts__submitted_by=user)
         .order_by("updated_at")[:LIST_SIZE]

@@ -19,12 +19,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from .. import workflow
 from ..forms.queue import NEEDS_WORK, BulkForm, QueueFilterForm
 from ..models import Article, Claim, ClaimKind, ClaimState
+from .common import safe_next
 
 PAGE_SIZE = 50
 TEMPLATE = "factcheck/queue.html"
@@ -144,10 +144,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 
 
 def _back_to_queue(request: HttpRequest) -> HttpResponse:
-    target = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(target, {request.get_host()}):
-        return redirect(target)
-    return redirect("queue")
+    return redirect(safe_next(request) or "queue")
 
 
 @require_POST

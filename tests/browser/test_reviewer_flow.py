@@ -86,3 +86,25 @@ def test_queue_keyboard_shortcuts(page, login, live_server):
 
     page.wait_for_url(re.compile(r"/claims/\d+/$"))
     assert article.claims.get().assignee == reviewer
+
+
+def test_editor_dismisses_and_restores_from_the_claim_page(page, login, live_server):
+    make_user(role=Role.EDITOR, username="eve")
+    article = make_article(lines=["Exports rose 12 percent in 2025, officials said."])
+    claim = article.claims.get()
+    login("eve")
+    page.goto(f"{live_server.url}{claim.get_absolute_url()}")
+
+    status = page.locator("#claim-status")
+    status.get_by_text("Dismiss this claim").click()
+    status.get_by_label("Why is it not worth checking?").fill("Opinion, not a fact")
+    status.get_by_role("button", name="Dismiss claim").click()
+
+    page.wait_for_url(f"{live_server.url}{claim.get_absolute_url()}")
+    expect(page.locator("#flash")).to_contain_text("Claim dismissed.")
+    expect(status).to_contain_text("Opinion, not a fact")
+    status.get_by_role("button", name="Restore to the queue").click()
+    expect(page.locator("#claim-status")).to_contain_text("Open")
+    expect(page.locator("#claim-status")).to_contain_text("Dismiss this claim")
+    claim.refresh_from_db()
+    assert claim.state == ClaimState.OPEN and claim.dismissed_reason == ""
