@@ -66,6 +66,8 @@ class AuditAction(models.TextChoices):
     USER_PASSWORD_SET = "user.password_set", "set their password"
     RATING_CREATED = "rating.created", "added a rating to the scale"
     RATING_CHANGED = "rating.changed", "changed a rating of the scale"
+    TOKEN_CREATED = "token.created", "created an API token"
+    TOKEN_REVOKED = "token.revoked", "revoked an API token"
 
 
 def _canonical(fields: dict[str, Any]) -> bytes:

@@ -57,6 +57,9 @@ INSTALLED_APPS = [
     "template_partials",
     "csp",
     "axes",
+    # Installed so the API docs serve Swagger UI from our static files (no CDN, no
+    # inline script: it fits the CSP).
+    "ninja",
     "factcheck",
 ]
 

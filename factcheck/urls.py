@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from .api import urls as api_urls
 from .views import account as account_views
 from .views import approvals as approval_views
 from .views import articles as article_views
@@ -17,6 +18,7 @@ from .views import publishing as publishing_views
 from .views import queue as queue_views
 from .views import reports as report_views
 from .views import team as team_views
+from .views import tokens as token_views
 
 urlpatterns = [
     # --- Dashboard and health ------------------------------------------------------
@@ -171,6 +173,15 @@ urlpatterns = [
         team_views.password_reset_complete,
         name="password_reset_complete",
     ),
+    # --- API tokens (admins) and the token-authenticated API -----------------------
+    path("team/tokens/", token_views.token_list, name="token-list"),
+    path("team/tokens/new/", token_views.token_create, name="token-create"),
+    path(
+        "team/tokens/<int:pk>/revoke/",
+        token_views.token_revoke,
+        name="token-revoke",
+    ),
+    path("api/", api_urls),
     # --- Emergency admin (superusers only) -----------------------------------------
     path("django-admin/", admin.site.urls),
 ]

@@ -283,6 +283,12 @@ WRITES: dict[str, Callable[[SimpleNamespace], Callable[[], object]]] = {
             p.other_reviewer, actor=p.admin, request_base_url="http://testserver"
         )
     ),
+    "workflow.create_api_token": lambda p: (
+        lambda: workflow.create_api_token(actor=p.admin, user=p.reviewer, name="CMS")
+    ),
+    "workflow.revoke_api_token": lambda p: (
+        lambda t: lambda: workflow.revoke_api_token(t, actor=p.admin)
+    )(workflow.create_api_token(actor=p.admin, user=p.reviewer, name="CMS")[0]),
 }
 
 
@@ -316,6 +322,7 @@ NOT_DOMAIN_WRITES = {
     "verdict-preview": "renders Markdown, writes nothing",
     "password_reset": "sends a mail only; the password change is audited on confirm",
     "healthz": "read-only probe without a method decorator",
+    "api-article-list": "same route as api-article-create (GET lists, POST creates)",
 }
 
 
@@ -362,7 +369,8 @@ class Post:
     ``user`` None is an anonymous visitor; ``url`` may be a callable that primes
     the client first (the reset link stores its token in the session) and returns
     the address to post to. ``events`` is 1, except for a bulk action, which
-    records one event per selected row.
+    records one event per selected row. ``extra`` goes to ``client.post`` (the API
+    takes JSON and a bearer token instead of a form and a session).
     """
 
     user: User | None
@@ -370,6 +378,7 @@ class Post:
     data: dict
     action: AuditAction
     events: int = 1
+    extra: dict | None = None
 
 
 PASSWORD = "another-long-passphrase-42"
@@ -638,6 +647,26 @@ POSTS: dict[str, Callable[[SimpleNamespace], Post]] = {
         },
         A.USER_PASSWORD_SET,
     ),
+    # API tokens and the API
+    "token-create": lambda p: Post(
+        p.admin, reverse("token-create"),
+        {"user": p.reviewer.pk, "name": "CMS"}, A.TOKEN_CREATED,
+    ),
+    "token-revoke": lambda p: (
+        lambda t: Post(
+            p.admin, reverse("token-revoke", args=[t.pk]), {}, A.TOKEN_REVOKED
+        )
+    )(workflow.create_api_token(actor=p.admin, user=p.reviewer, name="CMS")[0]),
+    "api-article-create": lambda p: (
+        lambda secret: Post(
+            None, reverse("api:api-article-create"),
+            {"text": "\n".join(DEFAULT_LINES), "title": "Pushed"}, A.ARTICLE_CREATED,
+            extra={
+                "content_type": "application/json",
+                "headers": {"Authorization": f"Bearer {secret}"},
+            },
+        )
+    )(workflow.create_api_token(actor=p.admin, user=p.reviewer, name="CMS")[1]),
 }  # fmt: skip
 
 
@@ -662,7 +691,7 @@ def test_each_posting_view_records_exactly_one_event(client, p, name):
     url = post.url(client) if callable(post.url) else post.url
     last = AuditEvent.objects.aggregate(last=Max("pk"))["last"] or 0
 
-    response = client.post(url, post.data)
+    response = client.post(url, post.data, **(post.extra or {}))
 
     assert response.status_code < 400, (name, response.status_code)
     recorded = list(

@@ -31,6 +31,16 @@ PUBLIC = {
     "public-export-csv",
     "public-export-json",
     "rating-styles",
+    # The API: a bearer token is the authority (401 without one), never a session;
+    # its OpenAPI document and docs describe it and hold no data.
+    "api-root",
+    "openapi-json",
+    "openapi-view",
+    "api-article-list",
+    "api-article-create",
+    "api-article-detail",
+    "api-claim-detail",
+    "api-published",
 }
 
 

@@ -122,6 +122,19 @@ RULES: dict[str, tuple[frozenset, frozenset]] = {
     "password_reset_done": same(EVERYONE),
     "password_reset_confirm": same(EVERYONE),
     "password_reset_complete": same(EVERYONE),
+    # API tokens (admins) and the API, where a session is never enough: only a
+    # bearer token authenticates (tests/test_api.py), so every persona gets 401.
+    "token-list": same(ADMINS),
+    "token-create": same(ADMINS),
+    "token-revoke": same(ADMINS),
+    "api-root": same(EVERYONE),
+    "openapi-json": same(EVERYONE),
+    "openapi-view": same(EVERYONE),
+    "api-article-list": same(frozenset()),
+    "api-article-create": same(frozenset()),
+    "api-article-detail": same(frozenset()),
+    "api-claim-detail": same(frozenset()),
+    "api-published": same(frozenset()),
 }
 
 # Where being sent to the login page is the point, not a refusal.
@@ -130,6 +143,9 @@ SENDS_TO_LOGIN = {("logout", "post")}
 # Which object an ``<int:pk>`` stands for, by route prefix (longest first).
 PK_BY_PREFIX = [
     ("team/ratings/", "rating"),
+    ("team/tokens/", "token"),
+    ("api/articles/", "article"),
+    ("api/claims/", "claim"),
     ("team/", "member"),
     ("articles/", "article"),
     ("claims/", "claim"),
@@ -176,7 +192,9 @@ def world(reviewer, editor, admin_user):
         published, claim_number=1, text="The year is wrong.", address="203.0.113.9"
     )
     member = make_user(role=Role.REVIEWER, username="member")
+    token, _secret = workflow.create_api_token(actor=admin_user, user=member, name="C")
     return {
+        "token": token,
         "article": article,
         "claim": first,
         "other_claim": second,
@@ -206,7 +224,8 @@ def _url(name: str, route: str, world: dict) -> str:
             kwargs["token"] = default_token_generator.make_token(world["member"])
         else:
             raise AssertionError(f"Teach _url to fill <{key}> of {route!r}")
-    return reverse(name, kwargs=kwargs)
+    # The API's names live in its own namespace (its mount is a URL resolver).
+    return reverse(f"api:{name}" if route.startswith("api/") else name, kwargs=kwargs)
 
 
 def _payload(world: dict) -> dict:
@@ -257,7 +276,8 @@ def _verdict(name: str, method: str, persona: str, response) -> str | None:
         if status in (401, 403) or status >= 500 or sent_to_login:
             return f"allowed but got {status}"
         return None
-    if status in (403, 404, 405) or (persona == ANON and _to_login(response)):
+    # 401: the API refuses a request without a bearer token (a session is not one).
+    if status in (401, 403, 404, 405) or (persona == ANON and _to_login(response)):
         return None
     return f"forbidden but got {status}"
 

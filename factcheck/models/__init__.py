@@ -5,9 +5,11 @@ from .audit import AuditEvent
 from .claims import Claim, ClaimKind, ClaimPresence, ClaimQuerySet, ClaimState
 from .publishing import ErrorReport, ErrorReportState, Publication
 from .review import Approval, Note, Rating, Source, Verdict, VerdictState
+from .tokens import ApiToken
 from .users import User
 
 __all__ = [
+    "ApiToken",
     "Approval",
     "Article",
     "ArticleQuerySet",

@@ -41,6 +41,7 @@ from .rules import (
     ensure,
 )
 from .scale import create_rating, update_rating
+from .tokens import create_api_token, revoke_api_token
 from .verdicts import (
     approve_verdict,
     return_verdict,
@@ -59,6 +60,8 @@ from .work import (
 )
 
 __all__ = [
+    "create_api_token",
+    "revoke_api_token",
     "create_rating",
     "update_rating",
     "handle_error_report",

@@ -191,6 +191,9 @@ ACTIONS: dict[str, Transition] = {
     # The verdict scale (ratings have no state: ``getattr(obj, "state")`` is None)
     "rating.create": Transition(frozenset({None}), None, MANAGE, None, "Add rating"),
     "rating.edit": Transition(frozenset({None}), None, MANAGE, None, "Edit rating"),
+    # API tokens (no state either; a revoked token is refused by the write itself)
+    "token.create": Transition(frozenset({None}), None, MANAGE, None, "Create token"),
+    "token.revoke": Transition(frozenset({None}), None, MANAGE, None, "Revoke"),
 }
 
 
