@@ -16,11 +16,9 @@ from django.contrib.auth.decorators import permission_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
-from django.template import TemplateDoesNotExist
-from django.template.loader import get_template
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from .. import access, workflow
+from .. import access, timelines, workflow
 from ..forms.articles import (
     ArticleForm,
     ClaimDismissForm,
@@ -30,7 +28,7 @@ from ..forms.articles import (
     ClaimSplitForm,
     SpanForm,
 )
-from ..models import Article, AuditEvent, Claim, ClaimState
+from ..models import Article, Claim, ClaimState
 from .common import Outcome, perform, respond, safe_next
 
 PAGE = "factcheck/article_detail.html"
@@ -38,14 +36,6 @@ WORKSPACE = f"{PAGE}#article-workspace"
 REVIEW = "factcheck.review_claim"
 DECIDE = "factcheck.approve_verdict"
 ARTICLES_PER_PAGE = 25
-
-
-def template_exists(name: str) -> bool:
-    try:
-        get_template(name)
-    except TemplateDoesNotExist:
-        return False
-    return True
 
 
 def form_error(form) -> str:
@@ -102,11 +92,7 @@ def _detail_context(request: HttpRequest, article: Article, **failed) -> dict:
         "add_values": failed.get("values", {}) if failed.get("action") == "add" else {},
         "add_error": failed.get("error", "") if failed.get("action") == "add" else "",
         "damaged": [(n, w) for n, w in enumerate(article.warnings or [], start=1)],
-        "has_publishing": template_exists("factcheck/_article_publishing.html"),
-        "has_timeline": template_exists("factcheck/_timeline.html"),
-        "timeline": AuditEvent.objects.filter(article=article)
-        .select_related("actor", "claim")
-        .order_by("-at", "-pk")[:50],
+        "timeline": timelines.for_article(article),
     }
 
 

@@ -18,11 +18,10 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET, require_POST
 
-from .. import presence, workflow
+from .. import presence, timelines, workflow
 from ..access import get_article_for, get_claim_for
 from ..forms.claims import AssignForm, DueForm, NoteForm, SourceForm, VerdictForm
-from ..models import AuditEvent, Claim, ClaimState, Source, Verdict, VerdictState
-from .articles import template_exists
+from ..models import Claim, ClaimState, Source, Verdict, VerdictState
 from .common import Outcome, perform, safe_next
 
 TEMPLATE = "factcheck/claim_detail.html"
@@ -94,18 +93,13 @@ def _context(request: HttpRequest, claim: Claim, **overrides) -> dict:
         "poll_seconds": presence.POLL_SECONDS,
         # The decision panel and the timeline belong to another area; the page
         # works without them.
-        "has_decision": template_exists("factcheck/_claim_decision.html"),
-        "has_timeline": template_exists("factcheck/_timeline.html"),
         "live_states": LIVE,
     }
     if "claim.assign" in actions:
         ctx["assign_form"] = AssignForm(
             initial={"assignee": claim.assignee_id, "version": claim.version}
         )
-    if ctx["has_timeline"]:
-        ctx["timeline"] = AuditEvent.objects.filter(claim=claim).select_related(
-            "actor"
-        )[:TIMELINE_SIZE]
+    ctx["timeline"] = timelines.for_claim(claim, limit=TIMELINE_SIZE)
     ctx.update(overrides)
     return ctx
 
