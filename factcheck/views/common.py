@@ -79,9 +79,12 @@ def respond(
 
 
 def safe_next(request: HttpRequest) -> str | None:
-    """The posted ``next`` address if it stays on this site, else None."""
+    """The posted ``next`` path if it stays on this site, else None.
+
+    Only absolute paths pass: ``redirect()`` would read a bare word as a URL name.
+    """
     target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
         target, {request.get_host()}, require_https=request.is_secure()
     ):
         return target
