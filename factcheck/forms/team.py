@@ -73,8 +73,9 @@ class InvitationPasswordForm(SetPasswordForm):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
 
-    def save(self, commit: bool = True):  # pragma: no cover - never used
-        raise NotImplementedError("Call people.accept_invitation instead.")
+    def save(self, commit: bool = True):
+        # Forms never write rows: the password is set (and audited) by people.
+        raise TypeError("Call people.accept_invitation instead.")
 
 
 class RatingForm(_Form):
