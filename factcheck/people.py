@@ -234,17 +234,22 @@ def accept_invitation(
             raise PermissionDenied("This account is deactivated.")
         if token is not None and not default_token_generator.check_token(user, token):
             raise ValidationError("This link is invalid or has already been used.")
-        validate_password(password, user)
-        user.set_password(password)
-        user.save(update_fields=["password"])
-        audit.record(
-            user,
-            AuditAction.USER_PASSWORD_SET,
-            subject_user=user,
-            summary=user.username,
-            data={"via": via},
-        )
+        _set_password(user, password, actor=user, via=via)
     return user
+
+
+def _set_password(user: User, password: str, *, actor: User, via: str) -> None:
+    """Validate, set and audit a password; the caller holds the transaction."""
+    validate_password(password, user)
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    audit.record(
+        actor,
+        AuditAction.USER_PASSWORD_SET,
+        subject_user=user,
+        summary=user.username,
+        data={"via": via},
+    )
 
 
 def change_password(user: User, *, actor: User, password: str) -> User:
@@ -259,16 +264,7 @@ def change_password(user: User, *, actor: User, password: str) -> User:
         user = _lock(user)
         if not user.is_active:
             raise PermissionDenied("This account is deactivated.")
-        validate_password(password, user)
-        user.set_password(password)
-        user.save(update_fields=["password"])
-        audit.record(
-            actor,
-            AuditAction.USER_PASSWORD_SET,
-            subject_user=user,
-            summary=user.username,
-            data={"via": "change"},
-        )
+        _set_password(user, password, actor=actor, via="change")
     return user
 
 

@@ -29,17 +29,13 @@ from ..forms.articles import (
     SpanForm,
 )
 from ..models import Article, Claim, ClaimState
-from .common import Outcome, perform, respond, safe_next
+from .common import Outcome, form_errors_text, perform, respond, safe_next
 
 PAGE = "factcheck/article_detail.html"
 WORKSPACE = f"{PAGE}#article-workspace"
 REVIEW = "factcheck.review_claim"
 DECIDE = "factcheck.approve_verdict"
 ARTICLES_PER_PAGE = 25
-
-
-def form_error(form) -> str:
-    return " ".join(str(e) for errors in form.errors.values() for e in errors)
 
 
 @dataclass
@@ -135,7 +131,7 @@ def _answer(
 
 
 def _invalid(form) -> Outcome:
-    return Outcome(None, form_error(form), 400)
+    return Outcome(None, form_errors_text(form), 400)
 
 
 @require_GET

@@ -39,6 +39,11 @@ def error_text(exc: ValidationError) -> str:
     return " ".join(exc.messages)
 
 
+def form_errors_text(form) -> str:
+    """All of a form's errors as one sentence, for a panel's notice."""
+    return " ".join(str(e) for errors in form.errors.values() for e in errors)
+
+
 def perform(operation: Callable[[], Any], *, success: str) -> Outcome:
     """Run one workflow call; never lets a refusal become a 500."""
     try:

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from .. import access, workflow
 from ..forms.publishing import PublishForm, UnpublishForm
 from ..models import Article
-from .common import Outcome, perform, respond
+from .common import Outcome, form_errors_text, perform, respond
 
 PANEL = "factcheck/_article_publishing.html#article-publishing"
 PAGE = "factcheck/article_publish.html"
@@ -52,7 +52,7 @@ def article_publish(request: HttpRequest, pk: int) -> HttpResponse:
     article = access.get_article_for(request.user, pk)
     form = PublishForm(request.POST)
     if not form.is_valid():
-        outcome = Outcome(None, error_text_of(form), 400)
+        outcome = Outcome(None, form_errors_text(form), 400)
         return _answer(request, article, outcome, publish_form=form)
     data = form.cleaned_data
     outcome = perform(
@@ -76,7 +76,7 @@ def article_unpublish(request: HttpRequest, pk: int) -> HttpResponse:
     article = access.get_article_for(request.user, pk)
     form = UnpublishForm(request.POST)
     if not form.is_valid():
-        outcome = Outcome(None, error_text_of(form), 400)
+        outcome = Outcome(None, form_errors_text(form), 400)
         return _answer(request, article, outcome, unpublish_form=form)
     outcome = perform(
         lambda: workflow.unpublish_article(
@@ -86,8 +86,3 @@ def article_unpublish(request: HttpRequest, pk: int) -> HttpResponse:
     )
     article.refresh_from_db()
     return _answer(request, article, outcome, unpublish_form=form)
-
-
-def error_text_of(form) -> str:
-    """All of a form's errors as one sentence, for the panel's notice."""
-    return " ".join(str(e) for errors in form.errors.values() for e in errors)
