@@ -62,7 +62,26 @@ def _segmenter():  # noqa: ANN202 - pysbd has no type hints
         return pysbd.Segmenter(language="en", clean=False)
 
 
-_LIST_MARKER = re.compile(r"[ \t]*(?:[-*+•‣◦–—]|\d{1,3}[.)]|[a-zA-Z][.)])[ \t]+(?=\S)")
+# A list marker at the start of a line: a bullet, or a number or letter with
+# ".", ")" or ".)". A capital letter only with ")": "J. K. Rowling wrote" opens
+# with an initial, not an item.
+_LIST_MARKER = re.compile(
+    r"[ \t]*(?:[-*+•‣◦⁃–—]|(?:\d{1,3}|[a-z])(?:\.\)|[.)])|[A-Z]\.?\))[ \t]+(?=\S)"
+)
+# A numbered or lettered item anywhere in a line (optionally after a bullet,
+# spaced or not: "⁃9. "). Two of them make a line an inline list, not a heading.
+_ITEM = re.compile(r"(?<!\S)(?:[•‣◦⁃][ \t]*)?(?:\d{1,3}|[a-z])(?:\.\)|[.)])[ \t]+\S")
+# A sentence pysbd ends after a clock time that is only an introductory phrase
+# ("At 5 a.m." before "Mr. Smith went ..."): the time abbreviation is not a
+# boundary there. A piece with a verb ("He left at 6 p.m.") stays a sentence.
+_TIME_OPENER = re.compile(
+    r"(?:at|by|after|before|around|about|until|from|since)[ \t]+"
+    r"\d{1,2}(?:[:.]\d{2})?[ \t]*[ap]\.[ \t]?m\.",
+    re.IGNORECASE,
+)
+# pysbd ends a "sentence" after a lone marker ("• 9. The first item" gives
+# "• 9." + "The first item"); markers alone are never a sentence.
+_MARKERS_ONLY = re.compile(r"(?:(?:[-*+•‣◦⁃–—]|(?:\d{1,3}|[a-zA-Z])(?:\.\)|[.)]))\s*)+")
 # Lines ending like this are complete sentences (or list introductions), never
 # headings, and a following line starts a new block rather than continuing them.
 _TERMINAL = re.compile(r"""[.!?:;…](?:["'”’)\]]*)$""")
@@ -95,7 +114,11 @@ def _is_heading_like(text: str, max_words: int) -> bool:
     first = next((ch for ch in text if ch.isalpha()), "")
     if first.islower():  # headings start with a capital (or a digit)
         return False
-    return _word_count(text, max_words) <= max_words
+    if _word_count(text, max_words) > max_words:
+        return False
+    # "1. The first item 2. The second item" is short and unpunctuated, but it
+    # is a list run into one line: pysbd must split it, so it is prose.
+    return len(_ITEM.findall(text)) < 2
 
 
 def _blocks(body: str) -> list[_Block]:
@@ -104,6 +127,8 @@ def _blocks(body: str) -> list[_Block]:
     One line is one block, except soft-wrapped prose: a line continues the
     previous paragraph or list item when that line had no terminal punctuation
     and either was too long to be a heading or this line starts in lower case.
+    A list marker counts only at the start of a line; items run on within a
+    line stay in one block, for pysbd to split.
     """
     blocks: list[_Block] = []
     pos = 0
@@ -152,8 +177,15 @@ def _sentence_spans(body: str, start: int, end: int) -> list[tuple[int, int]]:
     pysbd returns the sentences as substrings; they are located again from a
     moving cursor, and only their *ends* are trusted as boundaries, so the spans
     always tile the block exactly even if pysbd ever altered a sentence.
+
+    A list item's marker sits just before ``start``; pysbd is given it too,
+    because it tells items apart by their markers ("1. The first item 2. The
+    second item"): without it, it would read "item 2." as a sentence end.
     """
-    text = body[start:end]
+    line_start = body.rfind("\n", 0, start) + 1
+    marker = _LIST_MARKER.match(body, line_start, start + 1)
+    ctx = line_start if marker is not None and marker.end() == start else start
+    text = body[ctx:end]
     # Soft line breaks inside a block are spaces to the segmenter (same length,
     # so offsets hold); pysbd would otherwise cut at every newline.
     flat = text.replace("\n", " ")
@@ -171,13 +203,19 @@ def _sentence_spans(body: str, start: int, end: int) -> list[tuple[int, int]]:
     if not cuts or cuts[-1] < len(flat):
         cuts.append(len(flat))
     spans = []
-    prev = 0
+    prev = start - ctx  # the marker stays outside every span
     for cut in cuts:
+        if cut <= prev:
+            continue  # a "sentence" inside the marker
         piece = text[prev:cut]
         stripped = piece.strip()
+        if cut < len(flat) and (
+            _TIME_OPENER.fullmatch(stripped) or _MARKERS_ONLY.fullmatch(stripped)
+        ):
+            continue  # not a sentence: it runs on into the next piece
         if stripped:
             lead = len(piece) - len(piece.lstrip())
-            spans.append((start + prev + lead, start + prev + lead + len(stripped)))
+            spans.append((ctx + prev + lead, ctx + prev + lead + len(stripped)))
         prev = cut
     return spans
 
