@@ -17,8 +17,7 @@ Invariants:
   a heading is never a claim.
 * ``lines=True`` treats each non-blank line as one unit: no heading detection,
   no sentence splitting (for pre-segmented sentence lists and transcripts).
-  Such units are scored without the news-prose rules (see
-  ``factcheck.checkworthiness``): a transcript line is not article prose.
+  Both modes score sentences with the same model (``factcheck.checkworthiness``).
 """
 
 from __future__ import annotations
@@ -87,7 +86,6 @@ _MARKERS_ONLY = re.compile(r"(?:(?:[-*+•‣◦⁃–—]|(?:\d{1,3}|[a-zA-Z])(
 _TERMINAL = re.compile(r"""[.!?:;…](?:["'”’)\]]*)$""")
 _WORD = re.compile(r"\S+")
 _SPACE = " \t\u00a0"
-_CAPITALISED = re.compile(r"\b[A-Z][a-zA-Z]+")
 
 
 @dataclass
@@ -241,87 +239,54 @@ def extract(
     """Every sentence of ``body`` as a scored draft (see the module invariants).
 
     ``threshold``: a sentence is ``checkable`` when its score is at or above it.
-    The default is the desk threshold tuned on the CheckThat! dev-test split.
+    The default is the desk threshold, chosen on the CheckThat! dev split.
     """
-    drafts: list[SentenceDraft] = []
+    # (start, end, block kind, heading): headings first collected like
+    # sentences, then every sentence scored in one batch (one embedding call).
+    units: list[tuple[int, int, str, str | None]] = []
     if lines:
-        for unit in _line_units(body):
-            _add_scored(
-                drafts, body, unit.start, unit.end, "paragraph", None, threshold
+        units = [(u.start, u.end, "paragraph", None) for u in _line_units(body)]
+    else:
+        heading: str | None = None
+        for block in _blocks(body):
+            if block.kind in ("title", "heading"):
+                if block.kind == "heading":
+                    heading = body[block.start : block.end]
+                units.append((block.start, block.end, block.kind, heading))
+                continue
+            units.extend(
+                (start, end, block.kind, heading)
+                for start, end in _sentence_spans(body, block.start, block.end)
             )
-        return drafts
-
-    heading: str | None = None
-    list_intro = False
-    topic: frozenset[str] = frozenset()
-    for block in _blocks(body):
-        if block.kind in ("title", "heading"):
-            text = body[block.start : block.end]
-            if block.kind == "heading":
-                heading = text
-            else:
-                topic = frozenset(_CAPITALISED.findall(text))
-            reason = (
-                "the title is never a claim"
-                if block.kind == "title"
-                else ("a heading is never a claim")
+    sentences = [body[s:e] for s, e, kind, _ in units if kind not in _NEVER_CLAIMS]
+    assessments = iter(checkworthiness.score_many(sentences))
+    drafts = []
+    for start, end, kind, heading in units:
+        if kind in _NEVER_CLAIMS:
+            score, checkable, claim_kind = 0.0, False, "heading"
+            reasons = (_NEVER_CLAIMS[kind],)
+        else:
+            a = next(assessments)
+            score, checkable, claim_kind = a.score, a.score >= threshold, a.kind
+            reasons = a.reasons
+        drafts.append(
+            SentenceDraft(
+                text=body[start:end],
+                start=start,
+                end=end,
+                position=len(drafts),
+                score=score,
+                checkable=checkable,
+                kind=claim_kind,
+                reasons=reasons,
+                heading=heading,
+                block=kind,
             )
-            drafts.append(
-                SentenceDraft(
-                    text=text,
-                    start=block.start,
-                    end=block.end,
-                    position=len(drafts),
-                    score=0.0,
-                    checkable=False,
-                    kind="heading",
-                    reasons=(reason,),
-                    heading=heading,
-                    block=block.kind,
-                )
-            )
-            list_intro = False
-            continue
-        context = {
-            "block": block.kind,
-            "heading": heading,
-            "after_list_intro": list_intro,
-            "topic": topic,
-        }
-        last_text = ""
-        for s_start, s_end in _sentence_spans(body, block.start, block.end):
-            last_text = _add_scored(
-                drafts, body, s_start, s_end, block.kind, heading, threshold, context
-            )
-        if block.kind == "paragraph":
-            list_intro = last_text.endswith(":")
+        )
     return drafts
 
 
-def _add_scored(
-    drafts: list[SentenceDraft],
-    body: str,
-    start: int,
-    end: int,
-    block: str,
-    heading: str | None,
-    threshold: float,
-    context: dict | None = None,
-) -> str:
-    text = body[start:end]
-    assessment = checkworthiness.score(text, context=context)
-    drafts.append(
-        SentenceDraft(
-            text=text,
-            start=start,
-            end=end,
-            position=len(drafts),
-            score=assessment.score,
-            checkable=assessment.score >= threshold,
-            kind=assessment.kind,
-            reasons=assessment.reasons,
-            heading=heading,
-            block=block,
-        )
-    )
-    return text
+_NEVER_CLAIMS = {
+    "title": "the title is never a claim",
+    "heading": "a heading is never a claim",
+}

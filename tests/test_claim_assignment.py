@@ -149,7 +149,7 @@ def test_take_of_a_taken_claim_says_who_has_it(client, reviewer, other_reviewer)
 
 
 def test_take_next_view_redirects_to_the_claim(client, reviewer):
-    claim = make_claim()
+    claim = make_claim(article=make_article(lines=LINES[:1]))
     client.force_login(reviewer)
 
     response = client.post(reverse("queue-take-next"))
