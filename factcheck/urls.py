@@ -17,6 +17,7 @@ from .views import public as public_views
 from .views import publishing as publishing_views
 from .views import queue as queue_views
 from .views import reports as report_views
+from .views import search as search_views
 from .views import team as team_views
 from .views import tokens as token_views
 
@@ -24,6 +25,8 @@ urlpatterns = [
     # --- Dashboard and health ------------------------------------------------------
     path("", dashboard.dashboard, name="dashboard"),
     path("healthz", health.healthz, name="healthz"),
+    # --- Desk search (articles and claims, any status) ------------------------------
+    path("search/", search_views.search, name="search"),
     # --- Authentication ------------------------------------------------------------
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
@@ -45,12 +48,8 @@ urlpatterns = [
     path("claims/<int:pk>/edit/", article_views.claim_edit, name="claim-edit"),
     path("claims/<int:pk>/split/", article_views.claim_split, name="claim-split"),
     path("claims/<int:pk>/merge/", article_views.claim_merge, name="claim-merge"),
-    path(
-        "claims/<int:pk>/dismiss/", article_views.claim_dismiss, name="claim-dismiss"
-    ),
-    path(
-        "claims/<int:pk>/restore/", article_views.claim_restore, name="claim-restore"
-    ),
+    path("claims/<int:pk>/dismiss/", article_views.claim_dismiss, name="claim-dismiss"),
+    path("claims/<int:pk>/restore/", article_views.claim_restore, name="claim-restore"),
     # --- Queue and claim workspace -------------------------------------------------
     path("queue/", queue_views.queue, name="queue"),
     path("queue/take-next/", queue_views.queue_take_next, name="queue-take-next"),

@@ -54,6 +54,7 @@ RULES: dict[str, tuple[frozenset, frozenset]] = {
     # Foundation
     "dashboard": same(STAFF),
     "healthz": same(EVERYONE),
+    "search": same(STAFF),
     "login": same(EVERYONE),
     "logout": same(STAFF),  # anonymous visitors are sent to log in
     "password_change": same(STAFF),
