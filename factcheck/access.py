@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from django.http import Http404
 
-from .models import Article, Claim, ErrorReport
+from .models import Article, Claim, ClaimMatch, ErrorReport
 from .roles import is_staff_member
 
 
@@ -47,3 +47,12 @@ def get_error_report_for(user, pk) -> ErrorReport:
         )
     except (ErrorReport.DoesNotExist, ValueError, TypeError, OverflowError):
         raise Http404("No such report.") from None
+
+
+def get_match_for(user, pk) -> ClaimMatch:
+    """A "checked before?" suggestion, with its claim, for people on the desk."""
+    _require_desk(user)
+    try:
+        return ClaimMatch.objects.select_related("claim").get(pk=int(pk))
+    except (ClaimMatch.DoesNotExist, ValueError, TypeError, OverflowError):
+        raise Http404("No such suggestion.") from None

@@ -47,6 +47,8 @@ class AuditAction(models.TextChoices):
     SOURCE_ADDED = "source.added", "added a source"
     SOURCE_REMOVED = "source.removed", "removed a source"
     NOTE_ADDED = "note.added", "added a note"
+    MATCH_CONFIRMED = "match.confirmed", "confirmed an earlier check of the same claim"
+    MATCH_REJECTED = "match.rejected", "said an earlier check is not the same claim"
     VERDICT_SAVED = "verdict.saved", "saved a draft verdict"
     VERDICT_SUBMITTED = "verdict.submitted", "submitted the verdict"
     VERDICT_APPROVAL_RECORDED = "verdict.approval_recorded", "approved the verdict"

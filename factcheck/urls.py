@@ -61,6 +61,7 @@ urlpatterns = [
     path("claims/<int:pk>/due/", claim_views.claim_due, name="claim-due"),
     path("articles/<int:pk>/due/", claim_views.article_due, name="article-due"),
     path("claims/<int:pk>/sources/", claim_views.source_add, name="source-add"),
+    path("matches/<int:pk>/answer/", claim_views.match_answer, name="match-answer"),
     path("sources/<int:pk>/remove/", claim_views.source_remove, name="source-remove"),
     path("claims/<int:pk>/notes/", claim_views.note_add, name="note-add"),
     path("claims/<int:pk>/verdict/", claim_views.verdict_save, name="verdict-save"),

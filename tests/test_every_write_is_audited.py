@@ -104,6 +104,23 @@ def _sourced(p):
     return claim
 
 
+def _suggested(p):
+    """A claim in work with a "checked before?" suggestion: an approved restatement."""
+    earlier = make_article(
+        actor=p.reviewer,
+        lines=["The government raised the minimum wage to 15 dollars an hour in 2024."],
+    )
+    make_claim(
+        state=ClaimState.APPROVED, article=earlier, reviewer=p.reviewer, editor=p.editor
+    )
+    later = make_article(
+        actor=p.reviewer,
+        lines=["In 2024 the minimum hourly wage was lifted by the government to $15."],
+    )
+    claim = workflow.take_claim(later.claims.get(), actor=p.reviewer)
+    return claim.matches.get()
+
+
 def _two_claims(p):
     article = make_article(actor=p.reviewer)
     return list(article.claims.order_by("start")[:2])
@@ -193,6 +210,9 @@ WRITES: dict[str, Callable[[SimpleNamespace], Callable[[], object]]] = {
             )
         )
     )(make_claim(state=ClaimState.IN_PROGRESS, reviewer=p.reviewer)),
+    "workflow.answer_match": lambda p: (
+        lambda m: lambda: workflow.answer_match(m, actor=p.reviewer, same=True)
+    )(_suggested(p)),
     "workflow.remove_source": lambda p: (
         lambda c: lambda: workflow.remove_source(c.sources.get(), actor=p.reviewer)
     )(_sourced(p)),
@@ -516,6 +536,12 @@ POSTS: dict[str, Callable[[SimpleNamespace], Post]] = {
         ClaimState.IN_PROGRESS, "reviewer", "source-add", A.SOURCE_ADDED,
         {"url": "https://stats.example/b", "title": "B"}, reviewer="reviewer",
     ),
+    "match-answer": lambda p: (
+        lambda m: Post(
+            p.reviewer, reverse("match-answer", args=[m.pk]),
+            {"answer": "same"}, A.MATCH_CONFIRMED,
+        )
+    )(_suggested(p)),
     "source-remove": lambda p: (
         lambda c: Post(
             p.reviewer, reverse("source-remove", args=[c.sources.get().pk]),

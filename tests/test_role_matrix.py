@@ -81,6 +81,7 @@ RULES: dict[str, tuple[frozenset, frozenset]] = {
     "article-due": same(EDITORS),
     "source-add": same(DESK),
     "source-remove": same(DESK),
+    "match-answer": same(DESK),
     "note-add": same(DESK),
     "verdict-save": same(DESK),
     "verdict-submit": same(DESK),
@@ -151,6 +152,7 @@ PK_BY_PREFIX = [
     ("articles/", "article"),
     ("claims/", "claim"),
     ("sources/", "source"),
+    ("matches/", "match"),
     ("reports/", "report"),
 ]
 
@@ -192,6 +194,11 @@ def world(reviewer, editor, admin_user):
     report = workflow.report_error(
         published, claim_number=1, text="The year is wrong.", address="203.0.113.9"
     )
+    # A claim in the reviewer's work that restates the published one.
+    restated = make_article(
+        actor=ingester, lines=["In 2001 both presidents signed the treaty in Moscow."]
+    )
+    suggested = workflow.take_claim(restated.claims.get(), actor=reviewer)
     member = make_user(role=Role.REVIEWER, username="member")
     token, _secret = workflow.create_api_token(actor=admin_user, user=member, name="C")
     return {
@@ -200,6 +207,7 @@ def world(reviewer, editor, admin_user):
         "claim": first,
         "other_claim": second,
         "source": source,
+        "match": suggested.matches.get(),
         "published": published,
         "report": report,
         "rating": rating("false"),

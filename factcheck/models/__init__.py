@@ -3,6 +3,7 @@
 from .articles import Article, ArticleQuerySet, ArticleState
 from .audit import AuditEvent
 from .claims import Claim, ClaimKind, ClaimPresence, ClaimQuerySet, ClaimState
+from .matching import ClaimMatch, ImportedFactCheck, MatchAnswer
 from .publishing import ErrorReport, ErrorReportState, Publication
 from .review import Approval, Note, Rating, Source, Verdict, VerdictState
 from .tokens import ApiToken
@@ -17,11 +18,14 @@ __all__ = [
     "AuditEvent",
     "Claim",
     "ClaimKind",
+    "ClaimMatch",
     "ClaimPresence",
     "ClaimQuerySet",
     "ClaimState",
     "ErrorReport",
     "ErrorReportState",
+    "ImportedFactCheck",
+    "MatchAnswer",
     "Note",
     "Publication",
     "Rating",

@@ -51,6 +51,15 @@ class ClaimQuerySet(models.QuerySet):
     def with_context(self) -> ClaimQuerySet:
         return self.select_related("article", "assignee")
 
+    def with_checked_before(self) -> ClaimQuerySet:
+        """Annotate ``checked_before``: a suggested earlier check not yet rejected."""
+        from .matching import ClaimMatch, MatchAnswer
+
+        suggested = ClaimMatch.objects.filter(claim=models.OuterRef("pk")).exclude(
+            answer=MatchAnswer.DIFFERENT
+        )
+        return self.annotate(checked_before=models.Exists(suggested))
+
 
 class Claim(models.Model):
     article = models.ForeignKey(
@@ -79,6 +88,9 @@ class Claim(models.Model):
     due_at = models.DateTimeField(null=True, blank=True)
     dismissed_reason = models.TextField(blank=True)
     added_by_hand = models.BooleanField(default=False)
+    # factcheck.matching.embed(text) as float32 bytes, written with the text, so
+    # "checked before?" never re-encodes the archive.
+    vector = models.BinaryField(null=True, blank=True, editable=False)
     # Optimistic locking: every write bumps it; a form carries the one it was drawn at.
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -78,7 +78,11 @@ def _rows(user, article: Article, claims: list[Claim], failed: dict) -> list[Cla
 
 
 def _detail_context(request: HttpRequest, article: Article, **failed) -> dict:
-    claims = list(article.claims.select_related("assignee").order_by("start", "pk"))
+    claims = list(
+        article.claims.select_related("assignee")
+        .with_checked_before()
+        .order_by("start", "pk")
+    )
     rows = _rows(request.user, article, claims, failed)
     return {
         "article": article,

@@ -18,8 +18,8 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET, require_POST
 
-from .. import presence, timelines, workflow
-from ..access import get_article_for, get_claim_for
+from .. import checked_before, presence, timelines, workflow
+from ..access import get_article_for, get_claim_for, get_match_for
 from ..forms.claims import AssignForm, DueForm, NoteForm, SourceForm, VerdictForm
 from ..models import Claim, ClaimState, Source, Verdict, VerdictState
 from .common import Outcome, perform, safe_next
@@ -100,6 +100,7 @@ def _context(request: HttpRequest, claim: Claim, **overrides) -> dict:
             initial={"assignee": claim.assignee_id, "version": claim.version}
         )
     ctx["timeline"] = timelines.for_claim(claim, limit=TIMELINE_SIZE)
+    ctx["checked_before"] = checked_before.shown_for(claim)
     ctx.update(overrides)
     return ctx
 
@@ -423,3 +424,22 @@ def claim_presence(request: HttpRequest, pk: int) -> HttpResponse:
         "poll_seconds": presence.POLL_SECONDS,
     }
     return render(request, f"{TEMPLATE}#claim-presence", context)
+
+
+@require_POST
+@permission_required(REVIEW, raise_exception=True)
+def match_answer(request: HttpRequest, pk: int) -> HttpResponse:
+    """ "Same claim: reuse sources" or "Not the same" on a checked-before match."""
+    match = get_match_for(request.user, pk)
+    answer = request.POST.get("answer")
+    if answer not in ("same", "different"):
+        outcome = Outcome(None, "Say whether it is the same claim.", 400)
+        return _after(request, match.claim_id, outcome, partial="claim-workspace")
+    same = answer == "same"
+    outcome = perform(
+        lambda: workflow.answer_match(match, actor=request.user, same=same),
+        success="Marked as the same claim; its sources were added."
+        if same
+        else "Marked as not the same claim; it will not be suggested again.",
+    )
+    return _after(request, match.claim_id, outcome, partial="claim-workspace")

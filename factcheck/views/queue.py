@@ -122,6 +122,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     claims = (
         base.filter(_except(facets, ""))
         .select_related("article", "assignee")
+        .with_checked_before()
         .order_by(*SORTS[filters["sort"]])
     )
     page = Paginator(claims, PAGE_SIZE).get_page(filters["page"])

@@ -23,6 +23,7 @@ from .claims import (
     take_claim,
     take_next_claim,
 )
+from .matches import answer_match
 from .publication import (
     handle_error_report,
     publish_article,
@@ -77,6 +78,7 @@ __all__ = [
     "BulkResult",
     "add_note",
     "add_source",
+    "answer_match",
     "bulk_apply",
     "remove_source",
     "set_article_due",

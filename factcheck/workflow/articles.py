@@ -24,9 +24,9 @@ from django.http import Http404
 from django.utils.dateparse import parse_date
 from django.utils.text import slugify
 
-from .. import audit, checkworthiness, ingest
+from .. import audit, checked_before, checkworthiness, ingest
 from ..audit import AuditAction
-from ..models import Article, Claim, ClaimKind, ClaimState, User
+from ..models import Article, Claim, ClaimKind, ClaimMatch, ClaimState, User
 from .base import begin, lock_article, save_claim
 from .rules import ensure
 
@@ -42,7 +42,7 @@ _METADATA_FIELDS = {
     "original_published_on": None,
     "language": 12,
 }
-_SCORED_FIELDS = ("text", "start", "end", "score", "kind", "reasons")
+_SCORED_FIELDS = ("text", "start", "end", "score", "kind", "reasons", "vector")
 
 
 # --------------------------------------------------------------------------------
@@ -135,6 +135,10 @@ def create_article(
         d for d in drafts if d.checkable and d.block not in ("title", "heading")
     ]
     title = meta.pop("title") or _derived_title(prepared, drafts)
+    # Vectors and "checked before?" suggestions: reads and CPU, before the lock.
+    texts = [d.text for d in checkable]
+    vectors = checked_before.vectors_for(texts)
+    suggestions = checked_before.candidates(texts, vectors)
     with transaction.atomic():
         article = Article(
             title=title,
@@ -148,7 +152,7 @@ def create_article(
             **meta,
         )
         article.save()
-        Claim.objects.bulk_create(
+        claims = Claim.objects.bulk_create(
             [
                 Claim(
                     article=article,
@@ -160,10 +164,20 @@ def create_article(
                     kind=_kind(d.kind),
                     score=_clamp(d.score),
                     reasons=list(d.reasons),
+                    vector=vector,
                 )
-                for n, d in enumerate(checkable, start=1)
+                for n, (d, vector) in enumerate(zip(checkable, vectors, strict=True), 1)
             ],
             batch_size=500,
+        )
+        ClaimMatch.objects.bulk_create(
+            ClaimMatch(
+                claim=claims[c.index],
+                earlier_id=c.earlier_id,
+                imported_id=c.imported_id,
+                score=c.score,
+            )
+            for c in suggestions
         )
         audit.record(
             actor,
@@ -171,6 +185,7 @@ def create_article(
             article=article,
             data={
                 "claims": len(checkable),
+                "checked_before": len({c.index for c in suggestions}),
                 "warnings": len(prepared.warnings),
                 "repairs": len(prepared.repairs),
                 "source_format": prepared.source_format,
@@ -213,6 +228,7 @@ def _describe(claim: Claim) -> dict[str, Any]:
 
 def _rescore(claim: Claim, body: str, start: int, end: int) -> None:
     claim.start, claim.end, claim.text = start, end, body[start:end]
+    claim.vector = checked_before.vectors_for([claim.text])[0]
     assessment = checkworthiness.score(claim.text)
     claim.score = _clamp(assessment.score)
     claim.kind = _kind(assessment.kind)
