@@ -29,6 +29,13 @@ from .models import (
     Verdict,
 )
 
+# Two claims of one article are near-duplicates when each scores at least this share
+# of its score against itself on the other (the matcher's combined score). Not
+# measured on labelled data (there is none for duplicates within an article): at
+# 0.6 a sentence must share most of its weighted words or its meaning with the other.
+NEAR_DUPLICATE = 0.6
+# Articles with more checkable sentences than this are not compared pairwise.
+MAX_PAIRWISE = 2_000
 # How many suggestions a claim shows at most.
 TOP = 3
 # Show a match at or above this combined score (see ``matching.DEFAULT_MIN_SCORE``).
@@ -140,6 +147,29 @@ def candidates(
                 )
             )
     return out
+
+
+def near_duplicates(texts: list[str], vectors: list[bytes]) -> dict[int, int]:
+    """Within one article: index of a later claim -> index of the first earlier
+    claim it restates."""
+    n = len(texts)
+    if n < 2 or n > MAX_PAIRWISE:
+        return {}
+    matrix = np.frombuffer(b"".join(vectors), dtype=np.float32).reshape(
+        -1, semantic.DIM
+    )
+    matcher = matching.Matcher.from_rows(list(range(n)), texts, matrix)
+    scores = matcher.scores(texts, matrix)
+    own = np.diag(scores).copy()
+    own[own <= 0] = np.inf  # a text with no words matches nothing
+    relative = scores / own[:, None]
+    both = np.minimum(relative, relative.T)
+    found = {}
+    for later in range(1, n):
+        earlier = np.flatnonzero(both[later, :later] >= NEAR_DUPLICATE)
+        if earlier.size:
+            found[later] = int(earlier[0])
+    return found
 
 
 def shown_for(claim: Claim) -> list[ClaimMatch]:

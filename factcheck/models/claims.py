@@ -91,6 +91,10 @@ class Claim(models.Model):
     # factcheck.matching.embed(text) as float32 bytes, written with the text, so
     # "checked before?" never re-encodes the archive.
     vector = models.BinaryField(null=True, blank=True, editable=False)
+    # An earlier claim of the same article this one restates, found at ingestion.
+    duplicate_of = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     # Optimistic locking: every write bumps it; a form carries the one it was drawn at.
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)

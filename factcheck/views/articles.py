@@ -47,6 +47,7 @@ class ClaimRow:
     can_dismiss: bool
     can_restore: bool
     merge_with: Claim | None = None
+    duplicate_position: int | None = None  # "same as #n", found at ingestion
     error: str = ""
     action: str = ""  # the action that was refused, to reopen its form
     values: dict[str, Any] = field(default_factory=dict)
@@ -58,6 +59,7 @@ def _rows(user, article: Article, claims: list[Claim], failed: dict) -> list[Cla
     for claim in claims:
         claim.article = article  # the rules read it; no query per row
     refused = {k: v for k, v in failed.items() if k != "pk"}
+    positions = {c.pk: c.position for c in claims}
     rows = []
     for claim in claims:
         can_edit = workflow.can(user, "claim.edit", claim)
@@ -71,6 +73,7 @@ def _rows(user, article: Article, claims: list[Claim], failed: dict) -> list[Cla
                 merge_with=neighbour
                 if neighbour and workflow.can(user, "claim.edit", neighbour)
                 else None,
+                duplicate_position=positions.get(claim.duplicate_of_id),
                 **(refused if failed.get("pk") == claim.pk else {}),
             )
         )

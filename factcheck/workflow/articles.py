@@ -139,6 +139,7 @@ def create_article(
     texts = [d.text for d in checkable]
     vectors = checked_before.vectors_for(texts)
     suggestions = checked_before.candidates(texts, vectors)
+    duplicates = checked_before.near_duplicates(texts, vectors)
     with transaction.atomic():
         article = Article(
             title=title,
@@ -170,6 +171,11 @@ def create_article(
             ],
             batch_size=500,
         )
+        for later, earlier in duplicates.items():
+            claims[later].duplicate_of = claims[earlier]
+        Claim.objects.bulk_update(
+            [claims[i] for i in duplicates], ["duplicate_of"], batch_size=500
+        )
         ClaimMatch.objects.bulk_create(
             ClaimMatch(
                 claim=claims[c.index],
@@ -186,6 +192,7 @@ def create_article(
             data={
                 "claims": len(checkable),
                 "checked_before": len({c.index for c in suggestions}),
+                "near_duplicates": len(duplicates),
                 "warnings": len(prepared.warnings),
                 "repairs": len(prepared.repairs),
                 "source_format": prepared.source_format,
