@@ -39,6 +39,8 @@ lint: install
 bench: install
 	$(PY) bench/extraction_quality.py
 	$(PY) bench/extraction_speed.py
+	$(PY) bench/matching_quality.py
+	$(PY) bench/matching_speed.py
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3 db.sqlite3-wal db.sqlite3-shm
