@@ -49,6 +49,7 @@ class AuditAction(models.TextChoices):
     NOTE_ADDED = "note.added", "added a note"
     MATCH_CONFIRMED = "match.confirmed", "confirmed an earlier check of the same claim"
     MATCH_REJECTED = "match.rejected", "said an earlier check is not the same claim"
+    FACTCHECKS_IMPORTED = "factchecks.imported", "imported fact-checks from elsewhere"
     VERDICT_SAVED = "verdict.saved", "saved a draft verdict"
     VERDICT_SUBMITTED = "verdict.submitted", "submitted the verdict"
     VERDICT_APPROVAL_RECORDED = "verdict.approval_recorded", "approved the verdict"

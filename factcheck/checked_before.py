@@ -70,7 +70,9 @@ def _checked_claims():
 
 def _signature() -> tuple:
     claims = _checked_claims().aggregate(n=Count("pk"), last=Max("updated_at"))
-    imported = ImportedFactCheck.objects.aggregate(n=Count("pk"), last=Max("pk"))
+    imported = ImportedFactCheck.objects.aggregate(
+        n=Count("pk"), last=Max("imported_at")
+    )
     return (claims["n"], claims["last"], imported["n"], imported["last"])
 
 

@@ -25,6 +25,7 @@ from django.utils.http import urlsafe_base64_encode
 
 from factcheck import people, workflow
 from factcheck.audit import AuditAction
+from factcheck.claimreview_import import parse
 from factcheck.models import AuditEvent, ClaimState, ErrorReportState, Rating, User
 from factcheck.roles import Role
 from factcheck.workflow.scale import FIELDS as RATING_FIELDS
@@ -213,6 +214,13 @@ WRITES: dict[str, Callable[[SimpleNamespace], Callable[[], object]]] = {
     "workflow.answer_match": lambda p: (
         lambda m: lambda: workflow.answer_match(m, actor=p.reviewer, same=True)
     )(_suggested(p)),
+    "workflow.import_fact_checks": lambda p: (
+        lambda items: (
+            lambda: workflow.import_fact_checks(
+                items, actor=p.editor, source="archive.tsv"
+            )
+        )
+    )(parse("vclaim_id\tvclaim\ttitle\n7\tThe moon is cheese.\tMoon?\n")[0]),
     "workflow.remove_source": lambda p: (
         lambda c: lambda: workflow.remove_source(c.sources.get(), actor=p.reviewer)
     )(_sourced(p)),

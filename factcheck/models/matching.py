@@ -27,7 +27,7 @@ class ImportedFactCheck(models.Model):
     rating = models.CharField(max_length=200, blank=True)
     reviewed_on = models.DateField(null=True, blank=True)
     vector = models.BinaryField(editable=False)
-    imported_at = models.DateTimeField(auto_now_add=True)
+    imported_at = models.DateTimeField(auto_now_add=True)  # last (re-)import
 
     class Meta:
         ordering = ["pk"]

@@ -23,6 +23,7 @@ from .claims import (
     take_claim,
     take_next_claim,
 )
+from .imports import import_fact_checks
 from .matches import answer_match
 from .publication import (
     handle_error_report,
@@ -79,6 +80,7 @@ __all__ = [
     "add_note",
     "add_source",
     "answer_match",
+    "import_fact_checks",
     "bulk_apply",
     "remove_source",
     "set_article_due",

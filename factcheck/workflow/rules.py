@@ -191,6 +191,11 @@ ACTIONS: dict[str, Transition] = {
     # The verdict scale (ratings have no state: ``getattr(obj, "state")`` is None)
     "rating.create": Transition(frozenset({None}), None, MANAGE, None, "Add rating"),
     "rating.edit": Transition(frozenset({None}), None, MANAGE, None, "Edit rating"),
+    # The archive of other publishers' fact-checks ("checked before?"): editorial,
+    # since "same claim" cites an imported check as a source (no state either).
+    "factchecks.import": Transition(
+        frozenset({None}), None, EDIT, None, "Import fact-checks"
+    ),
     # API tokens (no state either; a revoked token is refused by the write itself)
     "token.create": Transition(frozenset({None}), None, MANAGE, None, "Create token"),
     "token.revoke": Transition(frozenset({None}), None, MANAGE, None, "Revoke"),
