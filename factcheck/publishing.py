@@ -34,15 +34,112 @@ from .models import (
 )
 from .rendering import render_markdown
 
-FORMAT = 1
+FORMAT = 2  # 2: claims numbered and keyed by Claim.public_number
 
 
-def claim_ref(claim_pk: int) -> str:
-    """An opaque, stable key for a claim, so versions can be compared without ids."""
+def claim_ref(public_number: int) -> str:
+    """The stable key that compares a claim across versions: its permanent number."""
+    return f"n{public_number}"
+
+
+def legacy_claim_ref(claim_pk: int) -> str:
+    """The key format-1 snapshots used (an HMAC of SECRET_KEY), read only to carry
+    those snapshots' claims over to permanent numbers; matches only while the key
+    they were written with is still the current one."""
     digest = hmac.new(
         settings.SECRET_KEY.encode(), f"claim:{claim_pk}".encode(), hashlib.sha256
     )
     return digest.hexdigest()[:16]
+
+
+def _published_numbers(article: Article) -> set[int]:
+    """Every claim number any version of ``article`` ever showed."""
+    numbers: set[int] = set()
+    for payload in article.publications.values_list("payload", flat=True):
+        numbers.update(c["n"] for c in payload.get("claims", []))
+    return numbers
+
+
+def assign_public_numbers(
+    article: Article, previous: Publication | None
+) -> dict[int, int]:
+    """Give each approved claim without one its permanent public number.
+
+    Run inside ``workflow.publish_article``'s transaction, before ``build_summary``.
+    A claim a format-1 snapshot showed keeps the number it had there; any other new
+    claim gets the next number never shown nor held, in body order. Returns
+    {claim pk: number} for the claims numbered now (for the audit event).
+    """
+    pending = list(
+        Claim.objects.filter(
+            article=article, state=ClaimState.APPROVED, public_number__isnull=True
+        ).order_by("start", "pk")
+    )
+    if not pending:
+        return {}
+    held = set(
+        Claim.objects.filter(article=article, public_number__isnull=False).values_list(
+            "public_number", flat=True
+        )
+    )
+    legacy: dict[str, int] = {}
+    if previous is not None and previous.payload.get("format", 1) < 2:
+        legacy = {c["ref"]: c["n"] for c in previous.payload.get("claims", [])}
+    assigned: dict[int, int] = {}
+    for claim in pending:
+        number = legacy.get(legacy_claim_ref(claim.pk))
+        if number is not None and number not in held:
+            assigned[claim.pk] = number
+            held.add(number)
+    next_number = max(held | _published_numbers(article), default=0) + 1
+    for claim in pending:
+        if claim.pk not in assigned:
+            assigned[claim.pk] = next_number
+            next_number += 1
+    for claim in pending:
+        # A queryset update: the number is not an edit, so the claim's optimistic
+        # locking version (an editor's open form) is left alone.
+        Claim.objects.filter(pk=claim.pk).update(public_number=assigned[claim.pk])
+    return assigned
+
+
+def comparable(payload: dict[str, Any] | None, article: Article) -> dict | None:
+    """``payload`` with its claims keyed like the current format, for diffing.
+
+    Format-1 snapshots keyed claims on ``legacy_claim_ref``; those keys are mapped to
+    the claims' permanent refs (unmatched ones stay and read as removed).
+    """
+    if payload is None or payload.get("format", 1) >= 2:
+        return payload
+    refs = {
+        legacy_claim_ref(pk): claim_ref(n)
+        for pk, n in Claim.objects.filter(
+            article=article, public_number__isnull=False
+        ).values_list("pk", "public_number")
+    }
+    claims = [{**c, "ref": refs.get(c["ref"], c["ref"])} for c in payload["claims"]]
+    return {**payload, "claims": claims}
+
+
+def removed_claim(article_pk: int, n: int) -> dict[str, Any] | None:
+    """When and why claim ``n`` left the public pages: the correction that removed it.
+
+    None when no version ever showed ``n`` or the latest still does.
+    """
+    later = None
+    for version in Publication.objects.filter(article_id=article_pk).order_by(
+        "-version"
+    ):
+        if any(c["n"] == n for c in version.payload.get("claims", [])):
+            if later is None:
+                return None
+            return {
+                "published_at": later.published_at,
+                "note": later.correction_note,
+                "version": later.version,
+            }
+        later = version
+    return None
 
 
 def _iso(value) -> str | None:
@@ -64,11 +161,13 @@ def _approved_claims(article: Article):
     )
 
 
-def _claim_entry(n: int, claim: Claim, verdict: Verdict) -> dict[str, Any]:
+def _claim_entry(claim: Claim, verdict: Verdict) -> dict[str, Any]:
     rating = verdict.rating
+    if claim.public_number is None:
+        raise ValueError("assign_public_numbers() runs before build_summary().")
     entry: dict[str, Any] = {
-        "n": n,
-        "ref": claim_ref(claim.pk),
+        "n": claim.public_number,
+        "ref": claim_ref(claim.public_number),
         "text": claim.text,
         "rating": {
             "label": rating.label,
@@ -99,13 +198,17 @@ def _claim_entry(n: int, claim: Claim, verdict: Verdict) -> dict[str, Any]:
 
 
 def build_summary(article: Article) -> dict[str, Any]:
-    """The public snapshot of ``article``: approved claims and verdicts only."""
+    """The public snapshot of ``article``: approved claims and verdicts only.
+
+    Claims appear in body order, each under its permanent ``public_number`` (see
+    ``assign_public_numbers``), so a number never moves to another claim.
+    """
     claims = []
     for claim in _approved_claims(article):
         verdict = claim.approved_verdicts[0] if claim.approved_verdicts else None
         if verdict is None or verdict.rating is None:
             continue  # defensive: an approved claim always has an approved verdict
-        claims.append(_claim_entry(len(claims) + 1, claim, verdict))
+        claims.append(_claim_entry(claim, verdict))
     counts: dict[str, dict[str, Any]] = {}
     for entry in claims:
         rating = entry["rating"]
@@ -187,7 +290,7 @@ def diff_summaries(
             changes.append(
                 {
                     "change": "removed",
-                    "n": None,
+                    "n": old["n"],
                     "claim": old["text"],
                     "from": old["rating"]["label"],
                     "to": None,

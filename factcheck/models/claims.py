@@ -95,6 +95,9 @@ class Claim(models.Model):
     duplicate_of = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # The claim's permanent public number (``/fact-checks/<slug>/claims/<n>/``),
+    # assigned once by ``workflow.publish_article`` and never reused or moved.
+    public_number = models.PositiveIntegerField(null=True, blank=True, editable=False)
     # Optimistic locking: every write bumps it; a form carries the one it was drawn at.
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -126,6 +129,11 @@ class Claim(models.Model):
             models.CheckConstraint(
                 condition=~Q(state=ClaimState.IN_PROGRESS) | Q(assignee__isnull=False),
                 name="claim_in_progress_has_assignee",
+            ),
+            models.UniqueConstraint(
+                fields=["article", "public_number"],
+                condition=Q(public_number__isnull=False),
+                name="claim_public_number_once",
             ),
         ]
 

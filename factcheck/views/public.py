@@ -183,12 +183,27 @@ def public_summary(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _claim_part(request: HttpRequest, current: publishing.PublicState, n: int) -> dict:
-    """The cacheable part of a claim page; {} when the version has no claim ``n``."""
+    """The cacheable part of a claim page.
+
+    ``n`` is the claim's permanent number. Not in the latest version: {"removed": ...}
+    when an earlier version showed it (a correction removed it), else {}.
+    """
     publication = _publication(current)
     payload = publication.payload
     claim = next((c for c in payload["claims"] if c["n"] == n), None)
     if claim is None:
-        return {}
+        removed = publishing.removed_claim(current.article_pk, n)
+        if removed is None:
+            return {}
+        return {
+            "removed": {
+                **removed,
+                "article_title": payload["article"]["title"],
+                "summary_url": reverse(
+                    "public-summary", args=[payload["article"]["slug"]]
+                ),
+            }
+        }
     slug = payload["article"]["slug"]
     page_url = _absolute(request, "public-claim", slug, n)
     context = {
@@ -222,6 +237,13 @@ def _claim_page(
     )
     if not part:
         raise Http404("No such claim.")
+    if "removed" in part:
+        return render(
+            request,
+            "public/claim_removed.html",
+            {"removed": part["removed"]},
+            status=410,
+        )
     context = {"page": part, "form": form, "slug": slug, "n": n}
     return render(request, "public/claim_detail.html", context, status=status)
 

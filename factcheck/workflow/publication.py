@@ -7,6 +7,8 @@ Invariants:
   correction note, and record per claim what changed since the previous version;
 - each snapshot carries the whole public correction history, so public pages read
   only the latest snapshot;
+- a claim gets its public number (``Claim.public_number``, its URL) the first time
+  it is published; the number never moves to another claim nor is reused;
 - a reader's error report is stored for the editors and publishes nothing; the
   reader's address is kept only as a salted hash, for the hourly rate limit.
 """
@@ -33,7 +35,12 @@ from ..models import (
     Publication,
     User,
 )
-from ..publishing import build_summary, diff_summaries
+from ..publishing import (
+    assign_public_numbers,
+    build_summary,
+    comparable,
+    diff_summaries,
+)
 from .base import lock_article
 from .rules import Conflict, InvalidTransition, ensure
 
@@ -55,10 +62,13 @@ def latest_publication(article: Article) -> Publication | None:
 
 
 def _with_history(
-    summary: dict, previous: Publication | None, *, note: str, now
+    summary: dict, previous: Publication | None, *, article: Article, note: str, now
 ) -> dict:
-    """Add version data, per-claim first publication dates and the correction log."""
-    prev_payload = previous.payload if previous else None
+    """Add version data, per-claim first publication dates and the correction log.
+
+    Claims are compared on their stable ``ref`` (their permanent public number).
+    """
+    prev_payload = comparable(previous.payload if previous else None, article)
     version = previous.version + 1 if previous else 1
     changes = diff_summaries(prev_payload, summary)
     first_seen = {
@@ -117,8 +127,13 @@ def publish_article(
                 "A correction needs a public note saying what changed and why."
             )
         now = timezone.now()
+        numbered = assign_public_numbers(article, previous)
         payload = _with_history(
-            build_summary(article), previous, note=note if previous else "", now=now
+            build_summary(article),
+            previous,
+            article=article,
+            note=note if previous else "",
+            now=now,
         )
         publication = Publication.objects.create(
             article=article,
@@ -144,6 +159,8 @@ def publish_article(
                 "claims": payload["total"],
                 "correction_note": payload["correction_note"],
                 "changes": payload["changes"],
+                # Claims given their permanent public number by this publication.
+                "numbered": {str(pk): n for pk, n in numbered.items()},
             },
         )
     return publication
