@@ -85,6 +85,11 @@ GET_JUNK = {
     ),
     "negative": dict.fromkeys(FIELDS + ["page", "article", "actor"], "-1"),
     "long": dict.fromkeys(["q", "page", "from", "action", "assignee"], "y" * 5000),
+    # PostgreSQL refuses NUL in text: the edge answers 400 before any query runs.
+    "NUL characters": dict.fromkeys(
+        FIELDS + ["page", "q", "status", "kind", "sort", "article", "actor", "from"],
+        "a\x00b",
+    ),
 }
 
 
