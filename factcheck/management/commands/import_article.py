@@ -16,6 +16,7 @@ from django.core.management.base import BaseCommand, CommandError
 from ... import workflow
 from ...ingest import FORMATS, max_bytes
 from ...models import User
+from ..acting import acting_user
 
 BAR_WIDTH = 20
 
@@ -54,7 +55,7 @@ class Command(BaseCommand):
         parser.add_argument("--outlet", default="", help="outlet of every article")
 
     def handle(self, *args, paths, username, outlet, **options):
-        actor = self._actor(username)
+        actor = acting_user(username, doing="imports the articles")
         files, missing = collect(paths)
         for name in missing:
             self.stderr.write(f"skipped {name}: no such file or folder")
@@ -84,17 +85,6 @@ class Command(BaseCommand):
         )
         if failures or missing:
             raise CommandError("Some files could not be imported.", returncode=1)
-
-    def _actor(self, username: str | None) -> User:
-        if username:
-            try:
-                return User.objects.get(username=username, is_active=True)
-            except User.DoesNotExist:
-                raise CommandError(f"No active user “{username}”.") from None
-        superusers = list(User.objects.filter(is_superuser=True, is_active=True)[:2])
-        if len(superusers) != 1:
-            raise CommandError("Say who imports the articles: --as USERNAME.")
-        return superusers[0]
 
     def _import(self, path: Path, actor: User, outlet: str):
         if path.stat().st_size > max_bytes():

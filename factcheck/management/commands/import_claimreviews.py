@@ -24,7 +24,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from ... import workflow
 from ...claimreview_import import TSV_PUBLISHER, ImportFormatError, parse
-from ...models import User
+from ..acting import acting_user
 
 BAR_WIDTH = 20
 SHOW_SKIPPED = 10  # reasons listed at the default verbosity (all with -v 2)
@@ -55,7 +55,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, file, username, publisher, no_progress, **options):
         verbosity = options.get("verbosity", 1)
-        actor = self._actor(username)
+        actor = acting_user(username, doing="imports the fact-checks")
         if not workflow.can(actor, "factchecks.import", None):
             raise CommandError(f"{actor} may not import fact-checks (editors only).")
         path = Path(file)
@@ -101,17 +101,6 @@ class Command(BaseCommand):
                 f"{result.new} new, {result.updated} updated, "
                 f"{result.unchanged} unchanged; {result.skipped} skipped."
             )
-
-    def _actor(self, username: str | None) -> User:
-        if username:
-            try:
-                return User.objects.get(username=username, is_active=True)
-            except User.DoesNotExist:
-                raise CommandError(f"No active user “{username}”.") from None
-        superusers = list(User.objects.filter(is_superuser=True, is_active=True)[:2])
-        if len(superusers) != 1:
-            raise CommandError("Say who imports the fact-checks: --as USERNAME.")
-        return superusers[0]
 
 
 class _Bar:
