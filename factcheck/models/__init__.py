@@ -4,6 +4,13 @@ from .articles import Article, ArticleQuerySet, ArticleState
 from .audit import AuditEvent
 from .claims import Claim, ClaimKind, ClaimPresence, ClaimQuerySet, ClaimState
 from .matching import ClaimMatch, ImportedFactCheck, MatchAnswer
+from .organisation import (
+    Claimant,
+    ClaimantKind,
+    PublicPage,
+    PublicPageKind,
+    Publisher,
+)
 from .publishing import ErrorReport, ErrorReportState, Publication
 from .review import Approval, Note, Rating, Source, Verdict, VerdictState
 from .tokens import ApiToken
@@ -22,12 +29,17 @@ __all__ = [
     "ClaimPresence",
     "ClaimQuerySet",
     "ClaimState",
+    "Claimant",
+    "ClaimantKind",
     "ErrorReport",
     "ErrorReportState",
     "ImportedFactCheck",
     "MatchAnswer",
     "Note",
     "Publication",
+    "PublicPage",
+    "PublicPageKind",
+    "Publisher",
     "Rating",
     "Source",
     "User",

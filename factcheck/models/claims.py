@@ -95,6 +95,14 @@ class Claim(models.Model):
     duplicate_of = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # Who made the claim (suggested at extraction from its attribution, editable).
+    claimant = models.ForeignKey(
+        "factcheck.Claimant",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="claims",
+    )
     # The claim's permanent public number (``/fact-checks/<slug>/claims/<n>/``),
     # assigned once by ``workflow.publish_article`` and never reused or moved.
     public_number = models.PositiveIntegerField(null=True, blank=True, editable=False)

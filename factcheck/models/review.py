@@ -27,6 +27,10 @@ class Rating(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(5)],
     )
     requires_source = models.BooleanField(default=True)
+    # A verdict on a factual claim: published with ClaimReview markup, and so always
+    # backed by a source. False for "not a factual claim" and the like, which are
+    # listed publicly without ClaimReview.
+    is_verdict = models.BooleanField(default=True)
     required_approvals = models.PositiveSmallIntegerField(
         default=1, validators=[MinValueValidator(1), MaxValueValidator(5)]
     )
@@ -41,6 +45,10 @@ class Rating(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(required_approvals__gte=1), name="rating_approvals_min"
+            ),
+            models.CheckConstraint(
+                condition=Q(is_verdict=False) | Q(requires_source=True),
+                name="rating_verdict_needs_source",
             ),
         ]
 

@@ -8,6 +8,10 @@ from django.db import models
 
 class User(AbstractUser):
     display_name = models.CharField(max_length=150, blank=True)
+    # A machine account (a CMS, an importer): never signs in with a password, is
+    # shown as a service account everywhere, and is what an API token may act as
+    # when it is not its creator.
+    is_service_account = models.BooleanField(default=False)
 
     class Meta:
         permissions = [("manage_users", "Can manage the team, roles and verdict scale")]
