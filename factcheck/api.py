@@ -12,12 +12,15 @@ Invariants:
   ``/api/published`` needs only a valid token: it serves the public snapshots, and
   nothing from them that the public pages do not show.
 - Writes go through ``workflow`` (one transaction, one audit event); refusals come
-  back as 4xx JSON ``{"detail": ...}`` with nothing stored.
+  back as 4xx JSON ``{"detail": ...}`` with nothing stored. Each event names the
+  token it came through and the token's creator (``audit.api_token_var``, set on
+  authentication and reset after every API request).
 - Lists are paginated and cost a constant number of queries.
 """
 
 from __future__ import annotations
 
+import functools
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -33,7 +36,7 @@ from ninja.errors import AuthenticationError
 from ninja.security import HttpBearer
 from pydantic import ConfigDict, field_validator
 
-from . import publishing, workflow
+from . import audit, publishing, workflow
 from .models import ApiToken, Article, Claim
 from .workflow import InvalidTransition
 from .workflow.tokens import hash_secret
@@ -57,7 +60,7 @@ class TokenAuth(HttpBearer):
         if not token or len(token) > MAX_SECRET:
             return None
         found = (
-            ApiToken.objects.select_related("user")
+            ApiToken.objects.select_related("user", "created_by")
             .filter(key_hash=hash_secret(token), revoked_at__isnull=True)
             .first()
         )
@@ -68,6 +71,8 @@ class TokenAuth(HttpBearer):
             # A usage stamp, not a domain change: no audit event, at most once a
             # minute so busy clients do not write on every request.
             ApiToken.objects.filter(pk=found.pk).update(last_used_at=now)
+        # Audit events recorded for the rest of this request name the token.
+        audit.api_token_var.set(found)
         return found
 
 
@@ -391,10 +396,28 @@ def _methods_by_name() -> dict[str, list[str]]:
     return methods
 
 
+def _token_scoped(view):
+    """Run the view with no token in ``audit.api_token_var`` and leave none behind:
+    the token a request authenticates with never outlives that request."""
+
+    @functools.wraps(view)
+    def scoped(request, *args, **kwargs):
+        reset = audit.api_token_var.set(None)
+        try:
+            return view(request, *args, **kwargs)
+        finally:
+            audit.api_token_var.reset(reset)
+
+    return scoped
+
+
 def _token_only(pattern: URLPattern, methods: list[str]) -> URLPattern:
     """The pattern with its view exempt from the login redirect (the token is the
-    authority) and limited to the methods it serves (a plain 405 otherwise)."""
-    view = login_not_required(require_http_methods(methods)(pattern.callback))
+    authority), limited to the methods it serves (a plain 405 otherwise), and its
+    token scoped to the request."""
+    view = login_not_required(
+        require_http_methods(methods)(_token_scoped(pattern.callback))
+    )
     return path(str(pattern.pattern), view, name=pattern.name)
 
 

@@ -10,6 +10,11 @@ Invariants:
 - There is always at least one active admin: the last one can be neither demoted nor
   deactivated (the admin rows are locked while this is checked, so two admins demoting
   each other at once cannot both succeed).
+- Nobody changes their own roles (an admin cannot make themself an editor, or step
+  down): another admin does it, so every change of powers has a second person.
+- A service account (``is_service_account``) is a program's account, used only
+  through API tokens: it has no usable password, is never sent a password link, can
+  never set one, and holds a reviewer or editor role only (never admin).
 - Deactivation ends the person's sessions: ``ModelBackend`` no longer authenticates an
   inactive user's session, and their stored sessions are deleted as well.
 - Invitation and reset links are one-time: they are Django's password-reset tokens,
@@ -48,6 +53,9 @@ ROLE_SETS: dict[str, tuple[str, tuple[Role, ...]]] = {
     "editor-admin": ("Editor and admin", (Role.EDITOR, Role.ADMIN)),
 }
 _ALLOWED = {frozenset(roles) for _label, roles in ROLE_SETS.values()} | {frozenset()}
+# The role sets a service account may hold: the desk's work, never the team's.
+SERVICE_ROLE_SETS = {key: ROLE_SETS[key] for key in ("reviewer", "editor")}
+NO_PASSWORD = "A service account has no password: it signs in only with API tokens."
 
 MAX_USERNAME = 150
 MAX_DISPLAY_NAME = 150
@@ -190,6 +198,40 @@ def create_user(
     return user
 
 
+def create_service_account(
+    *,
+    actor: User | None,
+    username: str,
+    roles: Iterable[Role | str],
+    display_name: str = "",
+) -> User:
+    """Create a program's account (a CMS, an importer) for API tokens to act as.
+
+    It has an unusable password and no email, so it can never sign in with a
+    password; it is shown as a service account wherever its name appears.
+    """
+    _ensure_manager(actor)
+    role_list = _clean_roles(roles)
+    allowed = {frozenset(r) for _label, r in SERVICE_ROLE_SETS.values()}
+    if frozenset(role_list) not in allowed:
+        labels = " or ".join(label for label, _ in SERVICE_ROLE_SETS.values())
+        raise ValidationError(f"A service account is a {labels}.")
+    with transaction.atomic():
+        user = _new_user(username=username, email="", display_name=display_name)
+        user.is_service_account = True
+        user.set_unusable_password()
+        user.save()
+        user.groups.set([group_for(r) for r in role_list])
+        audit.record(
+            actor,
+            AuditAction.SERVICE_ACCOUNT_CREATED,
+            subject_user=user,
+            summary=user.username,
+            data={"roles": [r.value for r in role_list]},
+        )
+    return user
+
+
 def invite_user(
     *,
     actor: User | None,
@@ -240,6 +282,8 @@ def accept_invitation(
 
 def _set_password(user: User, password: str, *, actor: User, via: str) -> None:
     """Validate, set and audit a password; the caller holds the transaction."""
+    if user.is_service_account:
+        raise ValidationError(NO_PASSWORD)
     validate_password(password, user)
     user.set_password(password)
     user.save(update_fields=["password"])
@@ -280,6 +324,12 @@ def set_roles(user: User, *, actor: User | None, roles: Iterable[Role | str]) ->
             return user
         if _is_active_admin(user) and Role.ADMIN.value not in new:
             _ensure_another_admin(user)
+        if actor is not None and actor.pk == user.pk:
+            raise ValidationError(
+                "You cannot change your own role: ask another admin to do it."
+            )
+        if user.is_service_account and Role.ADMIN.value in new:
+            raise ValidationError("A service account cannot be an admin.")
         user.groups.set([group_for(r) for r in new])
         audit.record(
             actor,
@@ -371,6 +421,8 @@ def send_password_reset(
         user = _lock(user)
         if not user.is_active:
             raise ValidationError(f"{user} is deactivated: reactivate them first.")
+        if user.is_service_account:
+            raise ValidationError(NO_PASSWORD)
         if not user.email:
             raise ValidationError(f"{user} has no email address.")
         audit.record(

@@ -2,8 +2,9 @@
 
 With no environment at all it runs for development on SQLite (``db.sqlite3`` beside
 the project, WAL mode). ``DATABASE_URL`` selects another store (PostgreSQL in
-production). ``DEBUG`` defaults to off; then ``SECRET_KEY`` must be set and the
-production security settings apply, so ``manage.py check --deploy`` is clean.
+production). ``DEBUG`` defaults to off; then ``SECRET_KEY`` must be set. The HTTPS
+settings (redirect, HSTS, secure cookies) follow ``FACTCHECK_HTTPS`` and
+``FACTCHECK_TRUSTED_PROXIES``; with a TLS proxy declared ``check --deploy`` is clean.
 """
 
 from __future__ import annotations
@@ -155,7 +156,11 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", 5))
 AXES_COOLOFF_TIME = 0.25  # hours
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# Failures count per account AND address together: made-up usernames never lock a
+# real account, and failures from one address never lock the account elsewhere.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# The address as FACTCHECK_TRUSTED_PROXIES allows us to know it (IPv6 per /64).
+AXES_CLIENT_IP_CALLABLE = "factcheck.client_address.client_key"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 
@@ -191,6 +196,24 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Throttle counts (factcheck/throttle.py) must be shared by every app process: Redis
+# when there is one, else a database table (`migrate` creates it, as
+# `createcachetable` would); local memory only in development and tests. Room for
+# many entries: a count culled early is a limit forgotten.
+if REDIS_URL:
+    CACHES["throttle"] = {**CACHES["default"], "KEY_PREFIX": "throttle"}
+elif DEBUG or TESTING:
+    CACHES["throttle"] = {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "throttle",
+        "OPTIONS": {"MAX_ENTRIES": 100_000},
+    }
+else:
+    CACHES["throttle"] = {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "factcheck_throttle",
+        "OPTIONS": {"MAX_ENTRIES": 200_000},
+    }
 
 # --- Security -------------------------------------------------------------------
 X_FRAME_OPTIONS = "DENY"
@@ -199,14 +222,62 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cookie
 CSRF_FAILURE_VIEW = "factcheck.views.errors.csrf_failure"
-if not DEBUG and not TESTING:
-    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", 31536000))
-    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = True
-    SESSION_COOKIE_SECURE = True
-    CSRF_COOKIE_SECURE = True
+
+# --- Proxies and HTTPS (docs/architecture.md#security-settings) ---------------------
+# How many reverse proxies of ours stand in front of the app. 0: clients connect
+# directly, REMOTE_ADDR is the client and no forwarding header is believed. N: the
+# client is the Nth X-Forwarded-For entry from the right (factcheck/client_address.py).
+FACTCHECK_TRUSTED_PROXIES = max(0, int(os.environ.get("FACTCHECK_TRUSTED_PROXIES", 0)))
+# Whether browsers reach the desk over HTTPS. By default yes when a proxy is declared
+# (it terminates TLS), no otherwise: plain HTTP, for a private network only.
+FACTCHECK_HTTPS = env_bool("FACTCHECK_HTTPS", FACTCHECK_TRUSTED_PROXIES > 0)
+
+
+def transport_security(
+    *,
+    https: bool,
+    trusted_proxies: int,
+    ssl_redirect: bool = True,
+    hsts_seconds: int = 31536000,
+) -> dict:
+    """The settings that follow from how browsers reach the desk.
+
+    Plain HTTP: no redirect, no HSTS, cookies sent over HTTP, and X-Forwarded-Proto
+    is never believed. HTTPS: redirect to https, HSTS, secure cookies; the proxy's
+    X-Forwarded-Proto is believed only when a trusted proxy is declared (it must
+    set the header itself, overwriting whatever the client sent).
+    """
+    if not https:
+        return {
+            "SECURE_SSL_REDIRECT": False,
+            "SECURE_PROXY_SSL_HEADER": None,
+            "SECURE_HSTS_SECONDS": 0,
+            "SECURE_HSTS_INCLUDE_SUBDOMAINS": False,
+            "SECURE_HSTS_PRELOAD": False,
+            "SESSION_COOKIE_SECURE": False,
+            "CSRF_COOKIE_SECURE": False,
+        }
+    return {
+        "SECURE_SSL_REDIRECT": ssl_redirect,
+        "SECURE_PROXY_SSL_HEADER": (
+            ("HTTP_X_FORWARDED_PROTO", "https") if trusted_proxies > 0 else None
+        ),
+        "SECURE_HSTS_SECONDS": hsts_seconds,
+        "SECURE_HSTS_INCLUDE_SUBDOMAINS": True,
+        "SECURE_HSTS_PRELOAD": True,
+        "SESSION_COOKIE_SECURE": True,
+        "CSRF_COOKIE_SECURE": True,
+    }
+
+
+globals().update(
+    transport_security(
+        https=FACTCHECK_HTTPS,
+        trusted_proxies=FACTCHECK_TRUSTED_PROXIES,
+        ssl_redirect=env_bool("SECURE_SSL_REDIRECT", True),
+        hsts_seconds=int(os.environ.get("SECURE_HSTS_SECONDS", 31536000)),
+    )
+)
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
@@ -251,6 +322,20 @@ FACTCHECK = {
     "ERROR_REPORTS_PER_HOUR": int(
         os.environ.get("FACTCHECK_ERROR_REPORTS_PER_HOUR", 5)
     ),
+    # Throttles (factcheck/throttle.py): per client address, and for all addresses
+    # together; the per-address limit is checked first and is far below the global.
+    "ERROR_REPORTS_PER_HOUR_GLOBAL": int(
+        os.environ.get("FACTCHECK_ERROR_REPORTS_PER_HOUR_GLOBAL", 100)
+    ),
+    "PASSWORD_RESETS_PER_HOUR": int(
+        os.environ.get("FACTCHECK_PASSWORD_RESETS_PER_HOUR", 5)
+    ),
+    "PASSWORD_RESETS_PER_HOUR_GLOBAL": int(
+        os.environ.get("FACTCHECK_PASSWORD_RESETS_PER_HOUR_GLOBAL", 30)
+    ),
+    # Signs the audit chain's head (manage.py audit_head, the head log line) with
+    # HMAC-SHA256; unset, heads are announced unsigned.
+    "AUDIT_HEAD_KEY": os.environ.get("FACTCHECK_AUDIT_HEAD_KEY", ""),
 }
 
 LOGGING = {
@@ -258,4 +343,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    # The audit chain's head after every commit that appended events: an anchor kept
+    # outside the database (factcheck/audit.py). INFO, propagated to the console.
+    "loggers": {"factcheck.audit.head": {"level": "INFO"}},
 }

@@ -41,6 +41,15 @@ def make_user(
     )
 
 
+def make_service_account(
+    *, role: Role | str = Role.REVIEWER, username: str | None = None
+) -> User:
+    """A program's account (what an API token acts as), made by the system."""
+    return people.create_service_account(
+        actor=None, username=username or f"bot{next(_seq)}", roles=[role]
+    )
+
+
 def make_article(
     *,
     actor: User | None = None,

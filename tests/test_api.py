@@ -4,19 +4,28 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
+from io import StringIO
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 
-from factcheck import people, workflow
+from factcheck import audit, people, workflow
 from factcheck.audit import AuditAction
 from factcheck.models import ApiToken, Article, AuditEvent, Claim, ClaimState
 from factcheck.roles import Role
 
-from .factories import make_article, make_claim, make_decided_article, make_user
+from .factories import (
+    make_article,
+    make_claim,
+    make_decided_article,
+    make_service_account,
+    make_user,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -33,9 +42,15 @@ def _token(user, admin, name="CMS") -> str:
 
 
 @pytest.fixture
-def secret(reviewer, admin_user) -> str:
-    """A service account's token: the reviewer persona may ingest and read."""
-    return _token(reviewer, admin_user)
+def cms(db):
+    """The CMS's service account, with the reviewer role: it may ingest and read."""
+    return make_service_account(role=Role.REVIEWER, username="cms")
+
+
+@pytest.fixture
+def secret(cms, admin_user) -> str:
+    """A token acting as the CMS's service account."""
+    return _token(cms, admin_user)
 
 
 def _auth(secret: str) -> dict:
@@ -95,7 +110,7 @@ def test_revoked_token_is_401(client, secret, admin_user):
 
 
 def test_deactivated_users_token_is_401(client, admin_user):
-    service = make_user(role=Role.REVIEWER, username="cms-bot")
+    service = make_service_account(role=Role.REVIEWER, username="cms-bot")
     secret = _token(service, admin_user)
 
     people.deactivate_user(service, actor=admin_user)
@@ -120,8 +135,10 @@ def test_token_requests_need_no_csrf_cookie(secret):
     assert "csrftoken" not in response.cookies
 
 
-def test_token_without_permission_is_403(client, admin_user, outsider):
-    secret = _token(outsider, admin_user)
+def test_token_without_permission_is_403(client, admin_user):
+    roleless = make_service_account(username="roleless")
+    people.set_roles(roleless, actor=admin_user, roles=[])
+    secret = _token(roleless, admin_user)
 
     assert _get(client, "/api/articles", secret).status_code == 403
     assert _push(client, secret, text=TEXT).status_code == 403
@@ -164,7 +181,7 @@ def test_last_used_is_stamped_at_most_once_a_minute(client, secret):
 # --- Pushing an article -------------------------------------------------------------
 
 
-def test_push_creates_the_article_with_claims(client, secret, reviewer):
+def test_push_creates_the_article_with_claims(client, secret, cms):
     before = AuditEvent.objects.count()
 
     response = _push(
@@ -183,7 +200,7 @@ def test_push_creates_the_article_with_claims(client, secret, reviewer):
     data = response.json()
     article = Article.objects.get()
     assert data["id"] == article.pk
-    assert article.ingested_by == reviewer
+    assert article.ingested_by == cms
     assert (data["title"], data["outlet"], data["status"]) == (
         "Exports",
         "Daily Example",
@@ -201,7 +218,7 @@ def test_push_creates_the_article_with_claims(client, secret, reviewer):
     # One write, one audit event, by the token's user.
     event = AuditEvent.objects.get(pk__gt=0, action=AuditAction.ARTICLE_CREATED)
     assert AuditEvent.objects.count() == before + 1
-    assert event.actor == reviewer
+    assert event.actor == cms
 
 
 @pytest.mark.parametrize(
@@ -260,6 +277,89 @@ def test_malformed_json_is_4xx(client, secret):
 
     assert 400 <= response.status_code < 500
     assert not Article.objects.exists()
+
+
+# --- Who wrote it: the token and its creator ---------------------------------------
+
+
+def _pushed_event(client, secret) -> AuditEvent:
+    assert _push(client, secret, text=TEXT, title="Exports").status_code == 201
+    return AuditEvent.objects.get(action=AuditAction.ARTICLE_CREATED)
+
+
+def test_an_api_write_names_the_token_and_its_creator(client, secret, cms, admin_user):
+    token = ApiToken.objects.get()
+
+    event = _pushed_event(client, secret)
+
+    assert event.actor == cms
+    assert event.data["via_token"] == {
+        "id": token.pk,
+        "name": "CMS",
+        "created_by": admin_user.pk,
+        "created_by_label": "ada",
+        "service_account": True,
+    }
+    assert audit.describe(event) == (
+        f"cms (service account) ingested the article via token “CMS” (#{token.pk}), "
+        "created by ada"
+    )
+
+
+def test_the_token_is_part_of_the_hashed_content(client, secret):
+    event = _pushed_event(client, secret)
+    assert event.hash == audit.compute_hash(event)
+    forged = {**event.data, "via_token": {**event.data["via_token"], "id": 999}}
+    cast = "::jsonb" if connection.vendor == "postgresql" else ""
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL session_replication_role = replica")
+        cursor.execute(
+            f"UPDATE {AuditEvent._meta.db_table} SET data = %s{cast} WHERE id = %s",
+            [json.dumps(forged), event.pk],
+        )
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL session_replication_role = origin")
+
+    with pytest.raises(CommandError, match=f"Event #{event.pk} .*altered"):
+        call_command("verify_audit", stdout=StringIO())
+
+
+def test_the_audit_log_and_the_timeline_show_the_token(client, secret, editor):
+    token = ApiToken.objects.get()
+    _pushed_event(client, secret)
+    client.force_login(editor)
+    article = Article.objects.get()
+
+    log = client.get(reverse("audit-log")).content.decode()
+    page = client.get(reverse("article-detail", args=[article.pk])).content.decode()
+
+    said = f"via token “CMS” (#{token.pk}), created by ada"
+    assert said in log
+    assert said in page
+
+
+def test_the_token_does_not_outlive_its_request(client, secret, reviewer):
+    _pushed_event(client, secret)
+    claim = Article.objects.get().claims.order_by("start").first()
+
+    workflow.take_claim(claim, actor=reviewer)
+
+    event = AuditEvent.objects.get(action=AuditAction.CLAIM_TAKEN)
+    assert "via_token" not in event.data
+    assert audit.api_token_var.get() is None
+
+
+def test_a_session_write_names_no_token(client, reviewer):
+    client.force_login(reviewer)
+
+    client.post(
+        reverse("article-new"), {"text": TEXT, "title": "By hand", "language": "en"}
+    )
+
+    event = AuditEvent.objects.get(action=AuditAction.ARTICLE_CREATED)
+    assert event.actor == reviewer and "via_token" not in event.data
 
 
 # --- Reading ------------------------------------------------------------------------

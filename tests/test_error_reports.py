@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.test import Client
 from django.urls import reverse
 
 from factcheck import workflow
@@ -190,3 +191,66 @@ def test_report_list_query_count_is_constant(
         response = client.get(reverse("report-list"))
 
     assert response.status_code == 200
+
+
+# --- Throttles through the page: per client address, and for all readers ------------
+
+
+def _report_from(article, ip: str, forwarded: str | None = None, text=REPORT_TEXT):
+    headers = {"HTTP_X_FORWARDED_FOR": forwarded} if forwarded else {}
+    return Client(REMOTE_ADDR=ip, **headers).post(_report_url(article), {"text": text})
+
+
+def _limits(settings, per_address: int, overall: int) -> None:
+    settings.FACTCHECK = {
+        **settings.FACTCHECK,
+        "ERROR_REPORTS_PER_HOUR": per_address,
+        "ERROR_REPORTS_PER_HOUR_GLOBAL": overall,
+    }
+
+
+def test_without_a_proxy_a_forged_forwarded_for_is_ignored(published, settings):
+    _limits(settings, per_address=1, overall=100)
+    settings.FACTCHECK_TRUSTED_PROXIES = 0
+
+    first = _report_from(published, "192.0.2.9", forwarded="198.51.100.1")
+    second = _report_from(published, "192.0.2.9", forwarded="198.51.100.2")
+
+    assert (first.status_code, second.status_code) == (302, 429)
+    assert ErrorReport.objects.get().address_hash == address_hash("192.0.2.9")
+
+
+def test_behind_a_proxy_each_reader_has_their_own_limit(published, settings):
+    _limits(settings, per_address=1, overall=100)
+    settings.FACTCHECK_TRUSTED_PROXIES = 1
+    proxy = "10.0.0.2"
+
+    assert _report_from(published, proxy, forwarded="203.0.113.66").status_code == 302
+    assert _report_from(published, proxy, forwarded="203.0.113.66").status_code == 429
+    assert _report_from(published, proxy, forwarded="198.51.100.7").status_code == 302
+    assert ErrorReport.objects.count() == 2
+
+
+def test_the_global_limit_holds_across_addresses_and_says_so(published, settings):
+    _limits(settings, per_address=1, overall=3)
+    for i in range(3):
+        assert _report_from(published, f"198.51.100.{i + 1}").status_code == 302
+
+    refused = _report_from(published, "198.51.100.50", text="Fourth reader's text")
+
+    assert refused.status_code == 429
+    page = refused.content.decode()
+    assert "from all readers together" in page
+    assert "Fourth reader&#x27;s text" in page or "Fourth reader's text" in page
+    assert ErrorReport.objects.count() == 3
+
+
+def test_one_address_cannot_use_up_everyone_s_reports(published, settings):
+    _limits(settings, per_address=2, overall=4)
+    for _ in range(10):
+        _report_from(published, "203.0.113.66")
+    assert ErrorReport.objects.count() == 2
+
+    for i in range(2):
+        assert _report_from(published, f"198.51.100.{i + 1}").status_code == 302
+    assert ErrorReport.objects.count() == 4

@@ -228,8 +228,9 @@ def test_the_last_active_admin_is_kept(admin_user, reviewer):
     assert roles_of(admin_user) == [Role.ADMIN]
     assert User.objects.get(pk=admin_user.pk).is_active
 
-    # Editor-and-admin keeps the admin role: allowed.
-    people.set_roles(admin_user, actor=admin_user, roles=[Role.EDITOR, Role.ADMIN])
+    # Editor-and-admin keeps the admin role: allowed (by the system here, since
+    # nobody changes their own roles).
+    people.set_roles(admin_user, actor=None, roles=[Role.EDITOR, Role.ADMIN])
     second = make_user(role=Role.ADMIN, username="ade")
     people.set_roles(admin_user, actor=second, roles=[Role.EDITOR])
     assert roles_of(admin_user) == [Role.EDITOR]
@@ -276,6 +277,60 @@ def test_role_change_over_http_htmx_and_plain(client, admin_user, reviewer):
     assert plain.status_code == 302
     assert roles_of(reviewer) == [Role.EDITOR]
     assert len(_events(AuditAction.USER_ROLE_CHANGED)) == 1
+
+
+# --- Nobody changes their own role ---------------------------------------------------
+
+OWN_ROLE = "cannot change your own role"
+
+
+@pytest.mark.parametrize(
+    ("role", "roles"),
+    [
+        ("editor-admin", [Role.EDITOR, Role.ADMIN]),  # granting themself more
+        ("reviewer", [Role.REVIEWER]),  # stepping down
+    ],
+)
+def test_an_admin_cannot_change_their_own_role_over_http(
+    client, admin_user, role, roles
+):
+    make_user(role=Role.ADMIN, username="ade")  # not the last admin
+    client.force_login(admin_user)
+    url = reverse("team-role", args=[admin_user.pk])
+
+    fragment = client.post(url, {"role": role}, headers=HTMX)
+    plain = client.post(url, {"role": role}, follow=True)
+
+    assert fragment.status_code == 200
+    assert OWN_ROLE.encode() in fragment.content
+    assert plain.status_code == 200 and OWN_ROLE in plain.content.decode()
+    assert roles_of(admin_user) == [Role.ADMIN]
+    assert not _events(AuditAction.USER_ROLE_CHANGED)
+
+
+def test_another_admin_may_change_it(client, admin_user):
+    other = make_user(role=Role.ADMIN, username="ade")
+    client.force_login(other)
+
+    client.post(reverse("team-role", args=[admin_user.pk]), {"role": "editor-admin"})
+
+    assert roles_of(admin_user) == [Role.EDITOR, Role.ADMIN]
+    [event] = _events(AuditAction.USER_ROLE_CHANGED)
+    assert event.actor == other and event.subject_user == admin_user
+
+
+def test_the_refusal_holds_in_the_people_function(admin_user):
+    make_user(role=Role.ADMIN, username="ade")
+
+    with pytest.raises(ValidationError, match=OWN_ROLE):
+        people.set_roles(admin_user, actor=admin_user, roles=[Role.EDITOR, Role.ADMIN])
+
+    assert roles_of(admin_user) == [Role.ADMIN]
+
+
+def test_the_last_admin_still_hears_why_they_cannot_step_down(admin_user):
+    with pytest.raises(ValidationError, match="last active admin"):
+        people.set_roles(admin_user, actor=admin_user, roles=[Role.REVIEWER])
 
 
 # --- Deactivation ---------------------------------------------------------------------

@@ -1,7 +1,9 @@
 """API tokens: how a CMS authenticates to ``/api/``.
 
-A token acts with the permissions of its ``user`` (e.g. a service account with the
-reviewer role). Invariants:
+A token acts with the permissions of its ``user``: its creator, or a service account
+(``User.is_service_account``; e.g. one with the reviewer role for a CMS), never
+another person (``may_act_as``). Every write through a token is audited naming the
+token and its creator. Invariants:
 - The secret is never stored: only its SHA-256 (``key_hash``, unique) and its first
   eight characters (``key_prefix``, to recognise it in lists). The secret is shown
   once, when ``workflow.create_api_token`` makes it.
@@ -14,6 +16,25 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+
+from .users import User
+
+ACTS_AS_RULE = (
+    "A token acts as you or as a service account, never as another person: "
+    "create a service account for the program on the team page."
+)
+
+
+def may_act_as(creator_id: int, user: User) -> bool:
+    """Whom a token may act as: its creator, or a service account (``ACTS_AS_RULE``)."""
+    return user.is_service_account or user.pk == creator_id
+
+
+def token_users(creator_id: int) -> models.QuerySet[User]:
+    """The active users ``may_act_as`` allows, as a query (for the token form)."""
+    return User.objects.filter(is_active=True).filter(
+        models.Q(is_service_account=True) | models.Q(pk=creator_id)
+    )
 
 
 class ApiToken(models.Model):
@@ -39,3 +60,8 @@ class ApiToken(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+    @property
+    def acts_as_another_person(self) -> bool:
+        """Made before ``may_act_as`` held: it still works, and the list flags it."""
+        return not may_act_as(self.created_by_id, self.user)

@@ -17,7 +17,9 @@ class User(AbstractUser):
         permissions = [("manage_users", "Can manage the team, roles and verdict scale")]
 
     def __str__(self) -> str:
-        return self.display_name or self.get_full_name() or self.username
+        name = self.display_name or self.get_full_name() or self.username
+        # Wherever a name shows (bylines, assignees, lists), a machine says so.
+        return f"{name} (service account)" if self.is_service_account else name
 
     @property
     def label(self) -> str:

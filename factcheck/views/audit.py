@@ -19,7 +19,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from .. import timelines
+from .. import audit, timelines
 from ..audit import AuditAction
 from ..forms.audit import AuditFilterForm
 
@@ -43,7 +43,12 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    context = {"form": form, "page": page, "query": query.urlencode()}
+    context = {
+        "form": form,
+        "page": page,
+        "query": query.urlencode(),
+        "head": audit.head(),  # the anchor to keep outside the desk
+    }
     return render(request, "factcheck/audit_log.html", context)
 
 

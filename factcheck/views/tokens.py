@@ -40,14 +40,14 @@ def _page(
 @require_GET
 @permission_required(MANAGE, raise_exception=True)
 def token_list(request: HttpRequest) -> HttpResponse:
-    return _page(request, TokenForm())
+    return _page(request, TokenForm(actor=request.user))
 
 
 @never_cache
 @require_POST
 @permission_required(MANAGE, raise_exception=True)
 def token_create(request: HttpRequest) -> HttpResponse:
-    form = TokenForm(request.POST)
+    form = TokenForm(request.POST, actor=request.user)
     if not form.is_valid():
         return _page(request, form, status=400)
     user: User = form.cleaned_data["user"]
@@ -62,7 +62,7 @@ def token_create(request: HttpRequest) -> HttpResponse:
         return _page(request, form, status=outcome.status)
     token, secret = outcome.result
     messages.success(request, f"Created the token “{token.name}” for {user}.")
-    return _page(request, TokenForm(), secret=secret, token=token)
+    return _page(request, TokenForm(actor=request.user), secret=secret, token=token)
 
 
 @require_POST

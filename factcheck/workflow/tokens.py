@@ -5,6 +5,10 @@ Invariants:
   once and nothing can show it again (a lost secret means a new token).
 - A token is made only for an active user and acts with that user's permissions;
   deactivating the user stops all of their tokens (the API checks ``is_active``).
+- That user is the token's creator or a service account, never another person
+  (``models.tokens.may_act_as``), and every API write names the token and its
+  creator in its audit event (``audit.api_token_var``). Tokens made before this
+  rule keep working; the token list flags them (``ApiToken.acts_as_another_person``).
 - Tokens are revoked, never deleted, so the audit trail keeps pointing at them.
 """
 
@@ -20,6 +24,7 @@ from django.utils import timezone
 from .. import audit
 from ..audit import AuditAction
 from ..models import ApiToken, User
+from ..models.tokens import ACTS_AS_RULE, may_act_as
 from .rules import ensure
 
 # A recognisable prefix lets secret scanners (and people) tell what leaked.
@@ -46,6 +51,8 @@ def create_api_token(*, actor: User, user: User, name: str) -> tuple[ApiToken, s
         user = User.objects.select_for_update().get(pk=user.pk)
         if not user.is_active:
             raise ValidationError(f"{user} is deactivated: a token would not work.")
+        if not may_act_as(actor.pk, user):
+            raise ValidationError(ACTS_AS_RULE)
         token = ApiToken(
             user=user,
             name=name,
