@@ -27,7 +27,7 @@ def get_article_for(user, pk) -> Article:
 def get_claim_for(user, pk, *, article: Article | None = None) -> Claim:
     """The claim, optionally required to belong to ``article`` (forged ids get 404)."""
     _require_desk(user)
-    claims = Claim.objects.select_related("article", "assignee")
+    claims = Claim.objects.select_related("article", "assignee", "claimant")
     if article is not None:
         claims = claims.filter(article=article)
     try:

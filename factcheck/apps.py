@@ -10,6 +10,12 @@ class FactcheckConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import roles
+        from . import (  # noqa: F401 (system checks register on import)
+            organisation,
+            roles,
+            security_checks,
+            throttle,
+        )
 
         post_migrate.connect(roles.on_post_migrate, sender=self)
+        post_migrate.connect(throttle.on_post_migrate, sender=self)

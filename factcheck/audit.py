@@ -6,19 +6,32 @@ or roll back together. Events form a hash chain in id order: each stores the SHA
 of its canonical content, which includes the previous event's hash. Appends are
 serialised (an advisory lock on PostgreSQL; SQLite transactions already are), so the
 chain has no forks.
+
+The chain proves itself whole from the first event to the last one it finds, so
+cutting off the newest events would leave a valid, shorter chain. The head (the
+newest event's hash and how many events lead up to it) is therefore announced
+outside the database: logged on ``factcheck.audit.head`` after every commit that
+appended events (never for a rollback), shown on the audit page, printed by
+``manage.py audit_head`` (HMAC-signed under ``FACTCHECK_AUDIT_HEAD_KEY``), and
+checked by ``verify_audit --head HASH --count N``.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
+import logging
 from collections.abc import Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass
-from datetime import UTC
+from datetime import UTC, datetime
 from typing import Any
 
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import connection, models, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from .middleware import request_id_var
@@ -26,6 +39,12 @@ from .models import AuditEvent
 
 GENESIS = "0" * 64
 _LOCK_KEY = 0x46434B41  # any constant: the advisory lock that orders appends
+head_log = logging.getLogger("factcheck.audit.head")
+
+# The API token the current request authenticated with (``api.TokenAuth`` sets it,
+# the API's URL wrapper resets it after each request). Every event recorded meanwhile
+# names the token and its creator in ``data["via_token"]``, inside the hashed content.
+api_token_var: ContextVar[Any] = ContextVar("api_token", default=None)
 
 
 class AuditAction(models.TextChoices):
@@ -44,6 +63,7 @@ class AuditAction(models.TextChoices):
     CLAIM_ASSIGNED = "claim.assigned", "assigned the claim"
     CLAIM_DUE_SET = "claim.due_set", "set the claim's due time"
     CLAIM_REOPENED = "claim.reopened", "reopened the claim"
+    CLAIMANT_SET = "claim.claimant_set", "set who made the claim"
     SOURCE_ADDED = "source.added", "added a source"
     SOURCE_REMOVED = "source.removed", "removed a source"
     NOTE_ADDED = "note.added", "added a note"
@@ -67,10 +87,13 @@ class AuditAction(models.TextChoices):
     USER_REACTIVATED = "user.reactivated", "reactivated the user"
     USER_PASSWORD_RESET_SENT = "user.password_reset_sent", "sent a password reset"
     USER_PASSWORD_SET = "user.password_set", "set their password"
+    SERVICE_ACCOUNT_CREATED = "service_account.created", "created a service account"
     RATING_CREATED = "rating.created", "added a rating to the scale"
     RATING_CHANGED = "rating.changed", "changed a rating of the scale"
     TOKEN_CREATED = "token.created", "created an API token"
     TOKEN_REVOKED = "token.revoked", "revoked an API token"
+    PUBLISHER_CHANGED = "publisher.changed", "changed the publisher's details"
+    PUBLIC_PAGE_CHANGED = "public_page.changed", "changed a public transparency page"
 
 
 def _canonical(fields: dict[str, Any]) -> bytes:
@@ -127,9 +150,13 @@ def record(
     if claim is not None and article is None:
         article = claim.article
     _lock_chain()
-    last = AuditEvent.objects.order_by("-pk").values_list("hash", flat=True).first()
+    last = AuditEvent.objects.order_by("-pk").values_list("pk", "hash").first()
+    data = dict(data or {})
+    token = api_token_var.get()
+    if token is not None:
+        data["via_token"] = _token_snapshot(token)
     # A JSON round trip now, so the hash is computed over what the database returns.
-    clean_data = json.loads(json.dumps(data or {}, cls=DjangoJSONEncoder))
+    clean_data = json.loads(json.dumps(data, cls=DjangoJSONEncoder))
     event = AuditEvent(
         at=timezone.now(),
         actor=actor if getattr(actor, "pk", None) else None,
@@ -142,11 +169,177 @@ def record(
         summary=(summary or str(claim or article or subject_user or ""))[:300],
         data=clean_data,
         request_id=request_id_var.get(),
-        prev_hash=last or GENESIS,
+        prev_hash=last[1] if last else GENESIS,
     )
     event.hash = compute_hash(event)
     event.save(force_insert=True)
+    count = (_count_through(*last) if last else 0) + 1
+    _remember(event.pk, event.hash, count)
+    _announce_after_commit(ChainHead(event.hash, count, event.pk, event.at))
     return event
+
+
+def _token_snapshot(token) -> dict[str, Any]:
+    """What an event keeps about the token a write came through (ids and names)."""
+    return {
+        "id": token.pk,
+        "name": token.name,
+        "created_by": token.created_by_id,
+        "created_by_label": token.created_by.get_username(),
+        "service_account": token.user.is_service_account,
+    }
+
+
+# --- The chain's head -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChainHead:
+    """The newest event's hash and how many events the chain holds up to it."""
+
+    hash: str
+    count: int
+    event_id: int | None = None
+    at: datetime | None = None
+
+    def __str__(self) -> str:
+        return f"Chain head: {self.hash} after {self.count} events"
+
+    def message(self) -> str:
+        """The exact bytes an HMAC signs (also what verify_audit checks)."""
+        return f"factcheck-audit-head:v1:{self.hash}:{self.count}"
+
+    def signature(self) -> str | None:
+        """HMAC-SHA256 of ``message()`` under FACTCHECK_AUDIT_HEAD_KEY, or None."""
+        return sign_head(self.hash, self.count)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "hash": self.hash,
+            "count": self.count,
+            "event_id": self.event_id,
+            "at": self.at.astimezone(UTC).isoformat() if self.at else None,
+            "signature": self.signature(),
+        }
+
+
+def sign_head(head_hash: str, count: int) -> str | None:
+    key = settings.FACTCHECK.get("AUDIT_HEAD_KEY") or ""
+    if not key:
+        return None
+    message = ChainHead(head_hash, count).message().encode()
+    return "hmac-sha256:" + hmac.new(key.encode(), message, hashlib.sha256).hexdigest()
+
+
+@dataclass(frozen=True)
+class _Known:
+    """A fact this process learnt: ``count`` events have an id up to ``pk``."""
+
+    pk: int
+    hash: str
+    count: int
+
+
+_known: _Known | None = None
+
+
+def _remember(pk: int, event_hash: str, count: int) -> None:
+    global _known
+    _known = _Known(pk, event_hash, count)
+
+
+def _count_through(pk: int, event_hash: str) -> int:
+    """How many events have an id up to ``pk`` (the event with ``event_hash``).
+
+    Ids are not positions (a rolled-back insert burns a PostgreSQL sequence value),
+    and a COUNT over the whole table on every append grows with the archive. So the
+    process remembers the last head it saw and counts only the events after it: no
+    query at all when nobody else appended meanwhile, one index range otherwise. The
+    remembered event must still exist with the same hash (a rollback, or a test's
+    flush, makes it vanish); if not, it counts once in full.
+    """
+    known = _known
+    if known is not None and known.pk == pk and known.hash == event_hash:
+        return known.count
+    count = None
+    if known is not None and known.pk < pk:
+        span = AuditEvent.objects.filter(pk__gte=known.pk, pk__lte=pk).aggregate(
+            n=Count("pk"), anchor=Count("pk", filter=Q(pk=known.pk, hash=known.hash))
+        )
+        if span["anchor"] == 1:
+            count = known.count + span["n"] - 1
+    if count is None:
+        count = AuditEvent.objects.filter(pk__lte=pk).count()
+    _remember(pk, event_hash, count)
+    return count
+
+
+def head() -> ChainHead:
+    """The chain's head now: its newest event's hash and the number of events."""
+    last = AuditEvent.objects.order_by("-pk").values_list("pk", "hash", "at").first()
+    if last is None:
+        return ChainHead(GENESIS, 0)
+    pk, event_hash, at = last
+    return ChainHead(event_hash, _count_through(pk, event_hash), pk, at)
+
+
+class _Batch:
+    """The events one transaction appended; its head is announced once, after commit."""
+
+    def __init__(self) -> None:
+        self.heads: list[ChainHead] = []
+        self.announced = False
+
+
+class _Announcement:
+    """An on_commit callback per event (so a rolled-back savepoint drops its own).
+
+    The first one to run announces the batch's newest head that survived: its own,
+    or a later one of the batch, checked in the database only when there is one.
+    """
+
+    def __init__(self, batch: _Batch, head: ChainHead, alias: str) -> None:
+        self.batch, self.head, self.alias = batch, head, alias
+
+    def __call__(self) -> None:
+        if self.batch.announced:
+            return
+        self.batch.announced = True
+        mine = self.batch.heads.index(self.head)
+        newest = self.head
+        for later in reversed(self.batch.heads[mine + 1 :]):
+            events = AuditEvent.objects.using(self.alias)
+            if events.filter(pk=later.event_id, hash=later.hash).exists():
+                newest = later
+                break
+        head_log.info(
+            "%s (event #%s)",
+            newest,
+            newest.event_id,
+            extra={"audit_head": newest.as_dict()},
+        )
+
+
+def _announce_after_commit(new_head: ChainHead, alias: str = DEFAULT_DB_ALIAS) -> None:
+    conn = connections[alias]
+    # The batch of this transaction: the one a callback still queued belongs to (the
+    # queue holds only callbacks whose savepoints were not rolled back).
+    batch = next(
+        (
+            func.batch
+            for _sids, func, _robust in getattr(conn, "run_on_commit", [])
+            if isinstance(func, _Announcement)
+        ),
+        None,
+    )
+    if batch is None or batch.announced:
+        batch = _Batch()
+    batch.heads.append(new_head)
+    # robust: a failing announcement is logged by Django, never turns the committed
+    # change into an error response.
+    transaction.on_commit(
+        _Announcement(batch, new_head, alias), using=alias, robust=True
+    )
 
 
 @dataclass(frozen=True)
@@ -171,11 +364,25 @@ def verify_chain(batch_size: int = 2000) -> Iterator[ChainBreak]:
 
 
 def describe(event: AuditEvent) -> str:
-    """A readable sentence: "ana returned the verdict: needs a primary source"."""
+    """A readable sentence: "ana returned the verdict: needs a primary source".
+
+    A write through the API names its token and the token's creator: "cms (service
+    account) ingested the article via token “CMS” (#3), created by ada".
+    """
     try:
         verb = AuditAction(event.action).label
     except ValueError:
         verb = event.action
-    sentence = f"{event.actor_label} {verb}"
-    detail = (event.data or {}).get("comment") or (event.data or {}).get("reason")
+    data = event.data or {}
+    via = data.get("via_token")
+    actor = event.actor_label
+    if isinstance(via, dict):
+        if via.get("service_account"):
+            actor += " (service account)"
+        verb += (
+            f" via token “{via.get('name', '')}” (#{via.get('id')}), "
+            f"created by {via.get('created_by_label', '?')}"
+        )
+    sentence = f"{actor} {verb}"
+    detail = data.get("comment") or data.get("reason")
     return f"{sentence}: {detail}" if detail else sentence

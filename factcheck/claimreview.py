@@ -3,8 +3,16 @@
 ``claimreview_for`` builds the JSON-LD object for one published claim, following
 Google's fact-check structured data guidelines: ``claimReviewed``, ``reviewRating``
 (``alternateName`` always; ``ratingValue``/``bestRating``/``worstRating`` only for
-numeric ratings), ``url`` (the claim's own page), ``author`` (the desk), and
-``itemReviewed`` (a ``Claim`` with its author, date and appearance).
+numeric ratings), ``url`` (the claim's own page), ``author`` (the effective
+publisher, ``organisation.author()``), and ``itemReviewed`` (a ``Claim`` with its
+author, date and appearance). The claim's author is its claimant (a Person with a
+``jobTitle`` or an Organization with a ``description``, ``sameAs`` when known); a
+claim without one is the article's own assertion (its author, else its outlet).
+
+Only some published claims carry ClaimReview (``carries_claimreview``): those rated
+with a verdict on a factual claim (``Rating.is_verdict``) and backed by at least one
+source. A claim rated e.g. "Not a factual claim" is listed on the public pages with
+its rating, but has no markup; ``claimreview_for`` returns None for it.
 
 ``lint_page`` reads a rendered page back the way an aggregator would (JSON-LD data
 blocks parsed out of the HTML) and returns the problems it finds; an empty list
@@ -19,7 +27,8 @@ from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import urlsplit
 
-from django.conf import settings
+from . import organisation
+from .publishing import rating_is_verdict
 
 CLAIM_REVIEWED_MAX = 300
 BEST, WORST = 5, 1
@@ -38,16 +47,43 @@ def _date(value: str | None) -> str | None:
     return value[:10] if value else None
 
 
-def _claim_author(article: dict[str, Any]) -> dict[str, Any] | None:
-    if article.get("outlet"):
-        return {"@type": "Organization", "name": article["outlet"]}
+def _claim_author(
+    article: dict[str, Any], claimant: dict[str, Any] | None
+) -> dict[str, Any] | None:
+    """Who made the claim: its claimant; without one (or in a snapshot from before
+    claimants) the claim is the article's own assertion: its author, else outlet."""
+    if claimant:
+        if claimant.get("kind") == "organisation":
+            author = {"@type": "Organization", "name": claimant["name"]}
+            if claimant.get("role"):
+                author["description"] = claimant["role"]
+        else:
+            author = {"@type": "Person", "name": claimant["name"]}
+            if claimant.get("role"):
+                author["jobTitle"] = claimant["role"]
+        if claimant.get("same_as"):
+            author["sameAs"] = claimant["same_as"]
+        return author
     if article.get("author"):
         return {"@type": "Person", "name": article["author"]}
+    if article.get("outlet"):
+        return {"@type": "Organization", "name": article["outlet"]}
     return None
 
 
-def claimreview_for(publication, claim_entry: dict, *, page_url: str) -> dict:
-    """The ClaimReview JSON-LD object for one claim of a publication snapshot."""
+def carries_claimreview(claim_entry: dict) -> bool:
+    """Does this snapshot claim get ClaimReview? A verdict, with at least one source."""
+    return rating_is_verdict(claim_entry["rating"]) and bool(claim_entry.get("sources"))
+
+
+def claimreview_for(publication, claim_entry: dict, *, page_url: str) -> dict | None:
+    """The ClaimReview JSON-LD object for one claim of a publication snapshot.
+
+    None for a claim that carries none (``carries_claimreview``): a non-verdict
+    rating, or (defensively: the workflow requires one) a verdict without a source.
+    """
+    if not carries_claimreview(claim_entry):
+        return None
     payload = publication.payload
     article = payload["article"]
     rating = claim_entry["rating"]
@@ -60,7 +96,7 @@ def claimreview_for(publication, claim_entry: dict, *, page_url: str) -> dict:
             ratingValue=int(rating["value"]), bestRating=BEST, worstRating=WORST
         )
     item: dict[str, Any] = {"@type": "Claim"}
-    author = _claim_author(article)
+    author = _claim_author(article, claim_entry.get("claimant"))
     if author:
         item["author"] = author
     if article.get("original_published_on"):
@@ -73,11 +109,7 @@ def claimreview_for(publication, claim_entry: dict, *, page_url: str) -> dict:
         "url": page_url,
         "claimReviewed": short_claim(claim_entry["text"]),
         "reviewRating": review_rating,
-        "author": {
-            "@type": "Organization",
-            "name": settings.FACTCHECK["ORGANISATION_NAME"],
-            "url": settings.FACTCHECK["ORGANISATION_URL"],
-        },
+        "author": organisation.author(),
         "datePublished": _date(
             claim_entry.get("first_published_at") or payload.get("published_at")
         ),
@@ -101,18 +133,22 @@ _VOID = {"area", "br", "col", "embed", "hr", "img", "input", "link", "meta", "wb
 
 
 class _PageReader(HTMLParser):
-    """Collects JSON-LD blocks and the text of ``data-claimreview-rating`` elements."""
+    """Collects JSON-LD blocks, link targets and the text of
+    ``data-claimreview-rating`` elements."""
 
     def __init__(self):
         super().__init__(convert_charrefs=True)
         self.blocks: list[str] = []
         self.ratings: list[str] = []
+        self.links: list[str] = []
         self._in_ld = False
         self._depth = 0  # >0 while inside a rating element
         self._buffer: list[str] = []
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
+        if tag == "a" and attrs.get("href"):
+            self.links.append(attrs["href"])
         if tag == "script" and (attrs.get("type") or "").strip().lower() == (
             "application/ld+json"
         ):
@@ -137,21 +173,50 @@ class _PageReader(HTMLParser):
             self._buffer.append(data)
 
 
-def _claimreviews(node) -> list[dict]:
-    """Every object typed ClaimReview in a JSON-LD tree (lists and @graph too)."""
+def _typed(node, wanted: str) -> list[dict]:
+    """Every object of @type ``wanted`` in a JSON-LD tree (lists and @graph too)."""
     found = []
     if isinstance(node, list):
         for item in node:
-            found += _claimreviews(item)
+            found += _typed(item, wanted)
     elif isinstance(node, dict):
         types = node.get("@type")
         types = types if isinstance(types, list) else [types]
-        if "ClaimReview" in types:
+        if wanted in types:
             found.append(node)
         for key in ("@graph",):
             if key in node:
-                found += _claimreviews(node[key])
+                found += _typed(node[key], wanted)
     return found
+
+
+def _claimreviews(node) -> list[dict]:
+    return _typed(node, "ClaimReview")
+
+
+def _read(html: str) -> tuple[_PageReader, list, list[str]]:
+    """The page's reader, its parsed JSON-LD blocks, and the blocks that don't parse."""
+    reader = _PageReader()
+    reader.feed(html)
+    reader.close()
+    parsed, problems = [], []
+    for i, block in enumerate(reader.blocks, start=1):
+        try:
+            parsed.append(json.loads(block))
+        except json.JSONDecodeError as exc:
+            problems.append(f"JSON-LD block {i} is not valid JSON: {exc}.")
+    return reader, parsed, problems
+
+
+def organisations_in(html: str) -> list[dict]:
+    """The NewsMediaOrganization objects of a page's JSON-LD."""
+    _reader, parsed, _problems = _read(html)
+    return _typed(parsed, "NewsMediaOrganization")
+
+
+def links_in(html: str) -> list[str]:
+    """The ``href`` of every link on a page."""
+    return _read(html)[0].links
 
 
 def _is_date(value) -> bool:
@@ -255,27 +320,46 @@ def lint_claimreview(review: dict, *, page_url: str) -> list[str]:
     if not _is_date(review.get("datePublished")):
         problems.append("datePublished is missing or not an ISO 8601 date.")
     _lint_item(review.get("itemReviewed"), problems)
+    item = review.get("itemReviewed")
+    if _same_name(author, item.get("author") if isinstance(item, dict) else None):
+        problems.append(
+            "itemReviewed.author is the reviewing organisation: the claimant cannot "
+            "be the fact-checker itself."
+        )
     return problems
 
 
+def _same_name(reviewer, claimant) -> bool:
+    def name(node) -> str:
+        value = node.get("name") if isinstance(node, dict) else None
+        return " ".join(str(value or "").split()).casefold()
+
+    return bool(name(reviewer)) and name(reviewer) == name(claimant)
+
+
 def lint_page(
-    html: str, *, page_url: str, visible_rating: str | None = None
+    html: str,
+    *,
+    page_url: str,
+    visible_rating: str | None = None,
+    expect_claimreview: bool = True,
 ) -> list[str]:
     """Problems of a claim page's ClaimReview markup; [] when the page is valid.
 
     The visible verdict is read from the element marked ``data-claimreview-rating``;
-    when ``visible_rating`` is given the markup must match it too.
+    when ``visible_rating`` is given the markup must match it too. With
+    ``expect_claimreview`` False (a claim that carries none, see
+    ``carries_claimreview``) the page must have no ClaimReview at all.
     """
-    reader = _PageReader()
-    reader.feed(html)
-    reader.close()
-    problems: list[str] = []
-    reviews: list[dict] = []
-    for i, block in enumerate(reader.blocks, start=1):
-        try:
-            reviews += _claimreviews(json.loads(block))
-        except json.JSONDecodeError as exc:
-            problems.append(f"JSON-LD block {i} is not valid JSON: {exc}.")
+    reader, parsed, problems = _read(html)
+    reviews = _claimreviews(parsed)
+    if not expect_claimreview:
+        if reviews:
+            problems.append(
+                "Expected no ClaimReview (the rating is not a verdict on a factual "
+                f"claim, or the claim cites no source), found {len(reviews)}."
+            )
+        return problems
     if len(reviews) != 1:
         problems.append(f"Expected exactly one ClaimReview, found {len(reviews)}.")
         return problems

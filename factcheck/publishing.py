@@ -19,6 +19,7 @@ import hmac
 from typing import Any, NamedTuple
 
 from django.conf import settings
+from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.db.models import OuterRef, Prefetch, Subquery
 
@@ -26,6 +27,7 @@ from .models import (
     Article,
     ArticleState,
     Claim,
+    Claimant,
     ClaimState,
     Publication,
     Source,
@@ -153,12 +155,44 @@ def _approved_claims(article: Article):
     sources = Source.objects.filter(removed_at__isnull=True).order_by("added_at", "pk")
     return (
         Claim.objects.filter(article=article, state=ClaimState.APPROVED)
+        .select_related("claimant")
         .order_by("start", "pk")
         .prefetch_related(
             Prefetch("verdicts", queryset=verdicts, to_attr="approved_verdicts"),
             Prefetch("sources", queryset=sources, to_attr="live_sources"),
         )
     )
+
+
+NOT_A_FACTUAL_CLAIM = "not-a-factual-claim"  # the default scale's non-verdict
+
+
+def rating_is_verdict(rating: dict[str, Any]) -> bool:
+    """Is a snapshot's rating a verdict on a factual claim (one with ClaimReview)?
+
+    Snapshots written since ratings gained ``is_verdict`` record it. In an older
+    snapshot the rating counts as a verdict unless it is the default scale's "Not a
+    factual claim" (by slug, which never changes), the one non-verdict the default
+    scale has. Any other rating that was not a verdict needed no source, and
+    ``claimreview.carries_claimreview`` also requires a source, so such a claim in
+    an old snapshot gets no markup either unless it cited one.
+    """
+    if "is_verdict" in rating:
+        return bool(rating["is_verdict"])
+    return rating.get("slug") != NOT_A_FACTUAL_CLAIM
+
+
+def claimant_entry(claimant: Claimant | None) -> dict[str, Any] | None:
+    """A claimant as a snapshot records it."""
+    if claimant is None:
+        return None
+    return {
+        "name": claimant.name,
+        "kind": claimant.kind,
+        "role": claimant.role,
+        "same_as": claimant.same_as,
+        "slug": claimant.slug,
+    }
 
 
 def _claim_entry(claim: Claim, verdict: Verdict) -> dict[str, Any]:
@@ -169,12 +203,21 @@ def _claim_entry(claim: Claim, verdict: Verdict) -> dict[str, Any]:
         "n": claim.public_number,
         "ref": claim_ref(claim.public_number),
         "text": claim.text,
+        # Who made the claim (None: the article's own assertion). Older snapshots
+        # lack the key; their pages simply name nobody.
+        "claimant": claimant_entry(claim.claimant),
         "rating": {
             "label": rating.label,
             "slug": rating.slug,
             "value": rating.value,
             "colour": rating.colour,
             "order": rating.order,
+            # The rating's definition, shown under the verdict. Older snapshots lack
+            # it; their pages simply omit the definition.
+            "description": rating.description,
+            # A verdict on a factual claim: published with ClaimReview (see
+            # ``rating_is_verdict`` for snapshots written before this key).
+            "is_verdict": rating.is_verdict,
         },
         "rationale": verdict.rationale,
         "rationale_html": render_markdown(verdict.rationale),
@@ -241,6 +284,14 @@ def build_summary(article: Article) -> dict[str, Any]:
     }
 
 
+def _credit(claimant: dict[str, Any] | None) -> str:
+    """A snapshot claimant as "Name, role"; "" for none."""
+    if not claimant:
+        return ""
+    role = claimant.get("role")
+    return f"{claimant['name']}, {role}" if role else claimant["name"]
+
+
 def diff_summaries(
     previous: dict[str, Any] | None, current: dict[str, Any]
 ) -> list[dict[str, Any]]:
@@ -285,6 +336,19 @@ def diff_summaries(
                     "to": claim["rating"]["label"],
                 }
             )
+        # Snapshots from before claimants lack the key: no change to report there.
+        elif "claimant" in old and old["claimant"] != claim.get("claimant"):
+            changes.append(
+                {
+                    "change": "claimant",
+                    "n": claim["n"],
+                    "claim": claim["text"],
+                    "from": old["rating"]["label"],
+                    "to": claim["rating"]["label"],
+                    "claimant_from": _credit(old["claimant"]),
+                    "claimant_to": _credit(claim.get("claimant")),
+                }
+            )
     for ref, old in before.items():
         if ref not in seen:
             changes.append(
@@ -314,6 +378,51 @@ def latest_publications():
         .annotate(first_published_at=Subquery(first.values("published_at")[:1]))
         .order_by("-first_published_at", "-pk")
     )
+
+
+CLAIMANT_PAGE_SIZE = 20
+
+
+class ClaimantRecord(NamedTuple):
+    claimant: dict[str, Any]  # as the newest snapshot on the page credits them
+    claims: list[dict[str, Any]]  # snapshot entries plus their "article"
+    page: Page  # of publications, newest fact-check first
+
+
+def claimant_record(slug: str, page_number: Any = 1) -> ClaimantRecord | None:
+    """A claimant's published claims, read from the latest snapshots only.
+
+    ``Claim.claimant`` and ``Claim.public_number`` say which published articles and
+    claim numbers to read; what is shown comes from those articles' latest
+    snapshots, and only the entries a snapshot itself credits to ``slug`` (a claimant
+    changed since publication moves at the next publication). Paginated by article:
+    three queries whatever the number of claims. None when nothing is published.
+    """
+    claims = Claim.objects.filter(
+        claimant__slug=slug,
+        public_number__isnull=False,
+        article__state=ArticleState.PUBLISHED,
+    )
+    publications = latest_publications().filter(
+        article_id__in=claims.values("article_id")
+    )
+    page = Paginator(publications, CLAIMANT_PAGE_SIZE).get_page(page_number)
+    numbers: dict[int, set[int]] = {}
+    ids = [p.article_id for p in page]
+    for article_id, n in claims.filter(article_id__in=ids).values_list(
+        "article_id", "public_number"
+    ):
+        numbers.setdefault(article_id, set()).add(n)
+    entries = [
+        {**entry, "article": p.payload["article"]}
+        for p in page
+        for entry in p.payload["claims"]
+        if entry["n"] in numbers.get(p.article_id, ())
+        and (entry.get("claimant") or {}).get("slug") == slug
+    ]
+    if not entries:
+        return None
+    return ClaimantRecord(entries[0]["claimant"], entries, page)
 
 
 class PublicState(NamedTuple):

@@ -13,6 +13,7 @@ from .views import articles as article_views
 from .views import audit as audit_views
 from .views import claims as claim_views
 from .views import dashboard, health
+from .views import organisation as organisation_views
 from .views import public as public_views
 from .views import publishing as publishing_views
 from .views import queue as queue_views
@@ -59,6 +60,9 @@ urlpatterns = [
     path("claims/<int:pk>/release/", claim_views.claim_release, name="claim-release"),
     path("claims/<int:pk>/assign/", claim_views.claim_assign, name="claim-assign"),
     path("claims/<int:pk>/due/", claim_views.claim_due, name="claim-due"),
+    path(
+        "claims/<int:pk>/claimant/", claim_views.claim_claimant, name="claim-claimant"
+    ),
     path("articles/<int:pk>/due/", claim_views.article_due, name="article-due"),
     path("claims/<int:pk>/sources/", claim_views.source_add, name="source-add"),
     path("matches/<int:pk>/answer/", claim_views.match_answer, name="match-answer"),
@@ -96,6 +100,16 @@ urlpatterns = [
         publishing_views.article_unpublish,
         name="article-unpublish",
     ),
+    path(
+        "articles/<int:pk>/preview/",
+        publishing_views.article_preview,
+        name="article-preview",
+    ),
+    path(
+        "articles/<int:pk>/preview/claims/<int:n>/",
+        publishing_views.article_preview_claim,
+        name="article-preview-claim",
+    ),
     path("reports/", report_views.report_list, name="report-list"),
     path("reports/<int:pk>/handle/", report_views.report_handle, name="report-handle"),
     # --- Public pages ----------------------------------------------------------------
@@ -108,6 +122,17 @@ urlpatterns = [
     ),
     path(
         "fact-checks/feed.atom", public_views.public_atom_feed, name="public-atom-feed"
+    ),
+    # Transparency pages: ratings, methodology, corrections, funding, team.
+    path(
+        "fact-checks/about/<slug:kind>/",
+        public_views.public_about,
+        name="public-about",
+    ),
+    path(
+        "fact-checks/claimants/<slug:slug>/",
+        public_views.public_claimant,
+        name="public-claimant",
     ),
     path(
         "fact-checks/<slug:slug>/", public_views.public_summary, name="public-summary"
@@ -136,6 +161,11 @@ urlpatterns = [
     path("team/", team_views.team, name="team"),
     path("team/new/", team_views.team_create, name="team-create"),
     path("team/invite/", team_views.team_invite, name="team-invite"),
+    path(
+        "team/service-accounts/new/",
+        team_views.service_account_create,
+        name="service-account-create",
+    ),
     path("team/<int:pk>/role/", team_views.team_role, name="team-role"),
     path(
         "team/<int:pk>/deactivate/", team_views.team_deactivate, name="team-deactivate"
@@ -147,6 +177,16 @@ urlpatterns = [
         "team/<int:pk>/reset-password/",
         team_views.team_reset_password,
         name="team-reset-password",
+    ),
+    path(
+        "team/organisation/",
+        organisation_views.organisation_edit,
+        name="organisation-edit",
+    ),
+    path(
+        "team/organisation/<slug:kind>/",
+        organisation_views.public_page_edit,
+        name="public-page-edit",
     ),
     path("team/ratings/", team_views.rating_list, name="rating-list"),
     path("team/ratings/new/", team_views.rating_create, name="rating-create"),

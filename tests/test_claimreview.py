@@ -26,7 +26,9 @@ LONG_CLAIM = (
     "median wage, and that independent auditors had verified each of these figures "
     "before the budget debate began in earnest last spring."
 )
-RATINGS = ["false", "true", "unverifiable", "not-a-factual-claim"]
+# Verdicts only: a "Not a factual claim" page carries no ClaimReview at all
+# (tests/test_claimreview_eligibility.py).
+RATINGS = ["false", "true", "unverifiable", "misleading"]
 
 
 @pytest.fixture
@@ -97,7 +99,9 @@ def test_markup_carries_the_claim_and_its_appearance(published, client):
     }
     assert data["itemReviewed"] == {
         "@type": "Claim",
-        "author": {"@type": "Organization", "name": "Daily Planet"},
+        # The claimant its own sentence names ("The minister told parliament ..."),
+        # not the outlet that reported it.
+        "author": {"@type": "Person", "name": "The minister"},
         "datePublished": "2026-01-15",
         "appearance": {"@type": "CreativeWork", "url": "https://planet.example/story"},
     }

@@ -23,14 +23,22 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from factcheck import people, workflow
+from factcheck import organisation, people, workflow
 from factcheck.audit import AuditAction
 from factcheck.claimreview_import import parse
 from factcheck.models import AuditEvent, ClaimState, ErrorReportState, Rating, User
 from factcheck.roles import Role
+from factcheck.workflow.organisation import version_of
 from factcheck.workflow.scale import FIELDS as RATING_FIELDS
 
-from .factories import DEFAULT_LINES, make_article, make_claim, make_user, rating
+from .factories import (
+    DEFAULT_LINES,
+    make_article,
+    make_claim,
+    make_service_account,
+    make_user,
+    rating,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -183,6 +191,13 @@ WRITES: dict[str, Callable[[SimpleNamespace], Callable[[], object]]] = {
     "workflow.reopen_claim": lambda p: (
         lambda c: lambda: workflow.reopen_claim(c, actor=p.editor, reason="Typo")
     )(make_claim(state=ClaimState.APPROVED, reviewer=p.reviewer, editor=p.editor)),
+    "workflow.set_claimant": lambda p: (
+        lambda c: (
+            lambda: workflow.set_claimant(
+                c, actor=p.reviewer, name="Edda Holm", role="Shipping minister"
+            )
+        )
+    )(make_claim()),
     "workflow.set_claim_due": lambda p: (
         lambda c: (
             lambda: workflow.set_claim_due(
@@ -281,9 +296,24 @@ WRITES: dict[str, Callable[[SimpleNamespace], Callable[[], object]]] = {
             description="Plainly wrong.",
         )
     ),
+    "workflow.update_publisher": lambda p: (
+        lambda: workflow.update_publisher(
+            actor=p.admin, name="Harbour Fact Check", url="https://harbourfacts.org"
+        )
+    ),
+    "workflow.update_public_page": lambda p: (
+        lambda: workflow.update_public_page(
+            "methodology", actor=p.admin, title="How we check", body="Carefully."
+        )
+    ),
     "people.create_user": lambda p: (
         lambda: people.create_user(
             actor=p.admin, username="newcomer", roles=[Role.REVIEWER]
+        )
+    ),
+    "people.create_service_account": lambda p: (
+        lambda: people.create_service_account(
+            actor=p.admin, username="cms-bot", roles=[Role.REVIEWER]
         )
     ),
     "people.invite_user": lambda p: lambda: _invited(p),
@@ -312,11 +342,11 @@ WRITES: dict[str, Callable[[SimpleNamespace], Callable[[], object]]] = {
         )
     ),
     "workflow.create_api_token": lambda p: (
-        lambda: workflow.create_api_token(actor=p.admin, user=p.reviewer, name="CMS")
-    ),
+        lambda u: lambda: workflow.create_api_token(actor=p.admin, user=u, name="CMS")
+    )(make_service_account()),
     "workflow.revoke_api_token": lambda p: (
         lambda t: lambda: workflow.revoke_api_token(t, actor=p.admin)
-    )(workflow.create_api_token(actor=p.admin, user=p.reviewer, name="CMS")[0]),
+    )(workflow.create_api_token(actor=p.admin, user=p.admin, name="CMS")[0]),
 }
 
 
@@ -536,6 +566,10 @@ POSTS: dict[str, Callable[[SimpleNamespace], Post]] = {
     "claim-due": _claim_post(
         ClaimState.OPEN, "editor", "claim-due", A.CLAIM_DUE_SET, {"due_at": _soon()}
     ),
+    "claim-claimant": _claim_post(
+        ClaimState.OPEN, "reviewer", "claim-claimant", A.CLAIMANT_SET,
+        {"name": "Edda Holm", "kind": "person", "role": "", "same_as": ""},
+    ),
     "article-due": lambda p: Post(
         p.editor, reverse("article-due", args=[make_article().pk]),
         {"due_at": _soon()}, A.ARTICLE_DUE_SET,
@@ -619,6 +653,11 @@ POSTS: dict[str, Callable[[SimpleNamespace], Post]] = {
         },
         A.USER_CREATED,
     ),
+    "service-account-create": lambda p: Post(
+        p.admin, reverse("service-account-create"),
+        {"service-username": "cms-bot", "service-role": "reviewer"},
+        A.SERVICE_ACCOUNT_CREATED,
+    ),
     "team-invite": lambda p: Post(
         p.admin, reverse("team-invite"),
         {
@@ -662,6 +701,18 @@ POSTS: dict[str, Callable[[SimpleNamespace], Post]] = {
             A.RATING_CHANGED,
         )
     )(rating("false")),
+    "organisation-edit": lambda p: Post(
+        p.admin, reverse("organisation-edit"),
+        {"name": "Harbour Fact Check", "url": "https://harbourfacts.org",
+         "logo_url": "", "version": ""},
+        A.PUBLISHER_CHANGED,
+    ),
+    "public-page-edit": lambda p: Post(
+        p.admin, reverse("public-page-edit", args=["methodology"]),
+        {"title": "How we check", "body": "Carefully.",
+         "version": version_of(organisation.page("methodology"))},
+        A.PUBLIC_PAGE_CHANGED,
+    ),
     # One-time links and the person's own password
     "invitation-accept": lambda p: Post(
         None, _one_time_path(_invited(p), "invitation-accept"),
@@ -684,13 +735,13 @@ POSTS: dict[str, Callable[[SimpleNamespace], Post]] = {
     # API tokens and the API
     "token-create": lambda p: Post(
         p.admin, reverse("token-create"),
-        {"user": p.reviewer.pk, "name": "CMS"}, A.TOKEN_CREATED,
+        {"user": make_service_account().pk, "name": "CMS"}, A.TOKEN_CREATED,
     ),
     "token-revoke": lambda p: (
         lambda t: Post(
             p.admin, reverse("token-revoke", args=[t.pk]), {}, A.TOKEN_REVOKED
         )
-    )(workflow.create_api_token(actor=p.admin, user=p.reviewer, name="CMS")[0]),
+    )(workflow.create_api_token(actor=p.admin, user=p.admin, name="CMS")[0]),
     "api-article-create": lambda p: (
         lambda secret: Post(
             None, reverse("api:api-article-create"),
@@ -700,7 +751,11 @@ POSTS: dict[str, Callable[[SimpleNamespace], Post]] = {
                 "headers": {"Authorization": f"Bearer {secret}"},
             },
         )
-    )(workflow.create_api_token(actor=p.admin, user=p.reviewer, name="CMS")[1]),
+    )(
+        workflow.create_api_token(
+            actor=p.admin, user=make_service_account(), name="CMS"
+        )[1]
+    ),
 }  # fmt: skip
 
 

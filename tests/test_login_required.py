@@ -30,6 +30,8 @@ PUBLIC = {
     "public-atom-feed",
     "public-export-csv",
     "public-export-json",
+    "public-about",
+    "public-claimant",
     "rating-styles",
     # The API: a bearer token is the authority (401 without one), never a session;
     # its OpenAPI document and docs describe it and hold no data.

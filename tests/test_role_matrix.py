@@ -30,7 +30,7 @@ from factcheck import workflow
 from factcheck.models import ClaimState
 from factcheck.roles import Role
 
-from .factories import make_article, make_claim, make_user, rating
+from .factories import make_article, make_claim, make_service_account, make_user, rating
 
 pytestmark = pytest.mark.django_db
 
@@ -78,6 +78,7 @@ RULES: dict[str, tuple[frozenset, frozenset]] = {
     "claim-release": same(DESK),
     "claim-assign": same(EDITORS),
     "claim-due": same(EDITORS),
+    "claim-claimant": same(DESK),
     "article-due": same(EDITORS),
     "source-add": same(DESK),
     "source-remove": same(DESK),
@@ -97,20 +98,26 @@ RULES: dict[str, tuple[frozenset, frozenset]] = {
     # Publishing, error reports, public pages (#6)
     "article-publish": same(EDITORS),
     "article-unpublish": same(EDITORS),
+    # Previews read only: GET for those who may publish, POST for nobody (405).
+    "article-preview": (EDITORS, frozenset()),
+    "article-preview-claim": (EDITORS, frozenset()),
     "report-list": same(EDITORS),
     "report-handle": same(EDITORS),
     "public-index": same(EVERYONE),
     "public-summary": same(EVERYONE),
     "public-claim": same(EVERYONE),
+    "public-claimant": same(EVERYONE),
     "public-claim-report": same(EVERYONE),
     "public-claimreview-feed": same(EVERYONE),
     "public-atom-feed": same(EVERYONE),
     "public-export-csv": same(EVERYONE),
     "public-export-json": same(EVERYONE),
+    "public-about": same(EVERYONE),
     # Team and verdict scale (#7)
     "team": same(ADMINS),
     "team-create": same(ADMINS),
     "team-invite": same(ADMINS),
+    "service-account-create": same(ADMINS),
     "team-role": same(ADMINS),
     "team-deactivate": same(ADMINS),
     "team-reactivate": same(ADMINS),
@@ -119,6 +126,8 @@ RULES: dict[str, tuple[frozenset, frozenset]] = {
     "rating-create": same(ADMINS),
     "rating-edit": same(ADMINS),
     "rating-styles": same(EVERYONE),
+    "organisation-edit": same(ADMINS),
+    "public-page-edit": same(ADMINS),
     "invitation-accept": same(EVERYONE),
     "password_reset": same(EVERYONE),
     "password_reset_done": same(EVERYONE),
@@ -189,6 +198,9 @@ def world(reviewer, editor, admin_user):
     published = make_article(
         actor=ingester, lines=["The treaty was signed in Moscow in 2001."]
     )
+    named = workflow.set_claimant(
+        published.claims.get(), actor=ingester, name="Treaty Office"
+    )
     make_claim(state=ClaimState.APPROVED, article=published)
     workflow.publish_article(published, actor=make_user(role=Role.EDITOR))
     report = workflow.report_error(
@@ -200,9 +212,12 @@ def world(reviewer, editor, admin_user):
     )
     suggested = workflow.take_claim(restated.claims.get(), actor=reviewer)
     member = make_user(role=Role.REVIEWER, username="member")
-    token, _secret = workflow.create_api_token(actor=admin_user, user=member, name="C")
+    token, _secret = workflow.create_api_token(
+        actor=admin_user, user=make_service_account(), name="C"
+    )
     return {
         "token": token,
+        "claimant": named.claimant,
         "article": article,
         "claim": first,
         "other_claim": second,
@@ -223,10 +238,14 @@ def _url(name: str, route: str, world: dict) -> str:
             kind = next((k for p, k in PK_BY_PREFIX if route.startswith(p)), None)
             assert kind, f"Teach PK_BY_PREFIX which object {route!r} takes"
             kwargs["pk"] = world[kind].pk
+        elif key == "slug" and route.startswith("fact-checks/claimants/"):
+            kwargs["slug"] = world["claimant"].slug
         elif key == "slug":
             kwargs["slug"] = world["published"].slug
         elif key == "n":
             kwargs["n"] = 1
+        elif key == "kind":
+            kwargs["kind"] = "methodology"
         elif key == "uidb64":
             kwargs["uidb64"] = urlsafe_base64_encode(force_bytes(world["member"].pk))
         elif key == "token":

@@ -85,17 +85,27 @@ def test_htmx_posts_need_the_csrf_token(admin_user):
     assert target.groups.get().name == "Editor"
 
 
-def test_check_deploy_is_clean_in_production_settings():
+def test_check_deploy_is_clean_in_production_settings(tmp_path):
+    # The production shape the README describes: behind one TLS proxy, with a
+    # migrated database and a real publisher (check --deploy refuses a placeholder,
+    # and warns when it cannot read the publisher: tests/test_publisher.py).
     env = {
         **os.environ,
         "DEBUG": "0",
         "SECRET_KEY": "check-deploy-0123456789-not-a-real-key-but-long-enough",
         "ALLOWED_HOSTS": "desk.example",
+        "FACTCHECK_TRUSTED_PROXIES": "1",
+        "FACTCHECK_DB_PATH": str(tmp_path / "deploy.sqlite3"),
+        "FACTCHECK_ORG_NAME": "Harbour Fact Check",
+        "FACTCHECK_ORG_URL": "https://harbourfacts.org",
     }
+    env.pop("FACTCHECK_HTTPS", None)
     # Test-only switches (the browser tests' conftest sets the async one) are not
     # part of a production environment.
     for name in ("FACTCHECK_TESTING", "DJANGO_ALLOW_ASYNC_UNSAFE"):
         env.pop(name, None)
+    migrate = [sys.executable, "manage.py", "migrate", "-v0"]
+    subprocess.run(migrate, cwd=ROOT, env=env, check=True, timeout=300)
 
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
@@ -110,12 +120,15 @@ def test_check_deploy_is_clean_in_production_settings():
 
 
 def test_production_settings_are_strict():
+    # Behind a TLS proxy; without one see tests/test_deployment_settings.py.
     env = {
         **os.environ,
         "DEBUG": "0",
         "SECRET_KEY": "x" * 60,
         "ALLOWED_HOSTS": "desk.example",
+        "FACTCHECK_TRUSTED_PROXIES": "1",
     }
+    env.pop("FACTCHECK_HTTPS", None)
     code = (
         "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='factcheck.settings';"
         "from django.conf import settings as s;"

@@ -1,4 +1,4 @@
-"""Forms of the claim workspace: sources, notes, the verdict, assignment, due times.
+"""Forms of the claim workspace: sources, notes, verdict, assignment, due, claimant.
 
 Input validation only (lengths, formats); the rules live in ``workflow``. Forms that
 overwrite something carry the claim's ``version`` as a hidden field.
@@ -9,7 +9,8 @@ from __future__ import annotations
 from django import forms
 from django.core.validators import URLValidator
 
-from ..models import Rating, User
+from ..models import ClaimantKind, Rating, User
+from ..workflow.claimants import MAX_NAME, MAX_ROLE, MAX_SAME_AS
 from ..workflow.verdicts import MAX_RATIONALE
 from ..workflow.work import MAX_EXCERPT, MAX_NOTE, MAX_PUBLISHER, MAX_TITLE, MAX_URL
 from .queue import reviewers
@@ -81,3 +82,38 @@ class DueForm(forms.Form):
         ),
         help_text="Leave empty to clear it.",
     )
+
+
+class ClaimantForm(VersionedForm):
+    """Who made the claim; the "clear" button removes the claimant instead."""
+
+    name = forms.CharField(max_length=MAX_NAME, required=False)
+    kind = forms.ChoiceField(
+        choices=[("", "Guess from the name"), *ClaimantKind.choices], required=False
+    )
+    role = forms.CharField(
+        label="Role or description",
+        max_length=MAX_ROLE,
+        required=False,
+        help_text="A person's job title, or what an organisation is.",
+    )
+    same_as = forms.URLField(
+        label="sameAs link",
+        max_length=MAX_SAME_AS,
+        required=False,
+        assume_scheme="https",
+        validators=[URLValidator(schemes=["http", "https"])],
+        error_messages={"invalid": "Enter an http:// or https:// web address."},
+        help_text="A page that identifies them: Wikidata or Wikipedia.",
+    )
+    clear = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "claimant-%s")  # unique among the page's forms
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("clear") and "name" in data and not data["name"].strip():
+            self.add_error("name", "Give the claimant's name, or clear the claimant.")
+        return data

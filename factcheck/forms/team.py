@@ -8,7 +8,7 @@ from django.contrib.auth.password_validation import validate_password
 
 from .. import people
 from ..models import User
-from ..workflow.scale import MAX_DESCRIPTION, MAX_LABEL
+from ..workflow.scale import MAX_DESCRIPTION, MAX_LABEL, VERDICT_NEEDS_SOURCE
 
 ROLE_CHOICES = [(key, label) for key, (label, _roles) in people.ROLE_SETS.items()]
 
@@ -38,6 +38,27 @@ class InviteForm(RoleForm):
         username = self.cleaned_data["username"].strip()
         User.username_validator(username)
         return username
+
+
+class ServiceAccountForm(_Form):
+    """A program's account: a name and a role (``people.create_service_account``)."""
+
+    username = forms.CharField(
+        max_length=people.MAX_USERNAME,
+        label="Name",
+        help_text="e.g. “cms-bot”: letters, digits and @/./+/-/_ only.",
+    )
+    role = forms.ChoiceField(
+        choices=[(key, label) for key, (label, _r) in people.SERVICE_ROLE_SETS.items()]
+    )
+
+    def clean_username(self) -> str:
+        username = self.cleaned_data["username"].strip()
+        User.username_validator(username)
+        return username
+
+    def roles(self) -> tuple:
+        return people.SERVICE_ROLE_SETS[self.cleaned_data["role"]][1]
 
 
 class CreateUserForm(InviteForm):
@@ -102,12 +123,27 @@ class RatingForm(_Form):
         required=False,
     )
     requires_source = forms.BooleanField(
-        required=False, label="A verdict with this rating needs a source"
+        required=False,
+        initial=True,
+        label="A verdict with this rating needs a source",
+    )
+    is_verdict = forms.BooleanField(
+        required=False,
+        initial=True,
+        label="A verdict on a factual claim (published with ClaimReview)",
+        help_text="Untick for ratings such as “Not a factual claim”: such claims "
+        "are listed publicly with their rating but carry no ClaimReview markup.",
     )
     required_approvals = forms.IntegerField(
         min_value=1, max_value=5, initial=1, label="Editor approvals needed"
     )
     active = forms.BooleanField(required=False, initial=True, label="In use")
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("is_verdict") and not cleaned.get("requires_source"):
+            self.add_error("requires_source", VERDICT_NEEDS_SOURCE)
+        return cleaned
 
     @classmethod
     def for_rating(cls, rating) -> RatingForm:

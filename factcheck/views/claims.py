@@ -20,9 +20,16 @@ from django.views.decorators.http import require_GET, require_POST
 
 from .. import checked_before, presence, timelines, workflow
 from ..access import get_article_for, get_claim_for, get_match_for
-from ..forms.claims import AssignForm, DueForm, NoteForm, SourceForm, VerdictForm
+from ..forms.claims import (
+    AssignForm,
+    ClaimantForm,
+    DueForm,
+    NoteForm,
+    SourceForm,
+    VerdictForm,
+)
 from ..models import Claim, ClaimState, Source, Verdict, VerdictState
-from .common import Outcome, perform, safe_next
+from .common import Outcome, form_errors_text, perform, safe_next
 
 TEMPLATE = "factcheck/claim_detail.html"
 REVIEW = "factcheck.review_claim"
@@ -86,6 +93,7 @@ def _context(request: HttpRequest, claim: Claim, **overrides) -> dict:
             }
         ),
         "source_form": SourceForm(),
+        "claimant_form": _claimant_form(claim),
         "note_form": NoteForm(),
         "due_form": DueForm(initial={"due_at": claim.due_at}),
         "article_due_form": DueForm(initial={"due_at": claim.article.due_at}),
@@ -103,6 +111,19 @@ def _context(request: HttpRequest, claim: Claim, **overrides) -> dict:
     ctx["checked_before"] = checked_before.shown_for(claim)
     ctx.update(overrides)
     return ctx
+
+
+def _claimant_form(claim: Claim) -> ClaimantForm:
+    claimant = claim.claimant
+    initial = {"version": claim.version}
+    if claimant is not None:
+        initial.update(
+            name=claimant.name,
+            kind=claimant.kind,
+            role=claimant.role,
+            same_as=claimant.same_as,
+        )
+    return ClaimantForm(initial=initial)
 
 
 def _page(
@@ -331,7 +352,7 @@ def _verdict_refused(request, claim, form, outcome: Outcome) -> HttpResponse:
         claim,
         partial="claim-verdict",
         status=outcome.status,
-        oob=("claim-status",),
+        oob=("claim-status", "claim-claimant"),
         verdict_form=VerdictForm(data),
         conflict=outcome.current is not None,
         conflict_verdict=conflict,
@@ -380,7 +401,7 @@ def verdict_save(request: HttpRequest, pk: int) -> HttpResponse:
         workflow.save_verdict_draft,
         success="Draft saved.",
         partial="claim-verdict",
-        oob=("claim-status",),
+        oob=("claim-status", "claim-claimant"),
     )
 
 
@@ -443,3 +464,47 @@ def match_answer(request: HttpRequest, pk: int) -> HttpResponse:
         else "Marked as not the same claim; it will not be suggested again.",
     )
     return _after(request, match.claim_id, outcome, partial="claim-workspace")
+
+
+# The other panels whose forms carry the claim's version: kept in step with htmx.
+_VERSIONED_PANELS = ("claim-status", "verdict-version")
+
+
+@require_POST
+@permission_required(REVIEW, raise_exception=True)
+def claim_claimant(request: HttpRequest, pk: int) -> HttpResponse:
+    """Set, change or clear who made the claim (one versioned workflow call)."""
+    claim = _load(request, pk)
+    form = ClaimantForm(request.POST)
+    if not form.is_valid():
+        message = form_errors_text(form) or "Check the claimant's details."
+        outcome = Outcome(None, message, 400)
+        return _kept(
+            request, claim, outcome, partial="claim-claimant", claimant_form=form
+        )
+    data = form.cleaned_data
+    clear = data["clear"]
+    outcome = perform(
+        lambda: workflow.set_claimant(
+            claim,
+            actor=request.user,
+            name=None if clear else data["name"],
+            kind=data["kind"],
+            role=data["role"],
+            same_as=data["same_as"],
+            expected_version=data["version"],
+        ),
+        success="Claimant cleared." if clear else "Claimant saved.",
+    )
+    if not outcome.ok:
+        if outcome.current is not None:
+            # Redraw at the current version, the user's entries kept: saving again
+            # is then a choice made with the other person's change in view.
+            claim = _load(request, pk)
+            posted = request.POST.copy()
+            posted["version"] = str(claim.version)
+            form = ClaimantForm(posted)
+        return _kept(
+            request, claim, outcome, partial="claim-claimant", claimant_form=form
+        )
+    return _after(request, pk, outcome, partial="claim-claimant", oob=_VERSIONED_PANELS)

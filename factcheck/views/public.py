@@ -4,8 +4,15 @@ Every page first asks the database one small question (``publishing.public_state
 is the slug published, at which version?), so an unpublished article answers 410 in
 every app process at once. The rendered HTML of a version is immutable, so it is
 cached under a key holding the host, slug and version: a new version is a new key.
+Every key also holds the publisher's stamp (``organisation.publisher()``), since the
+pages name the publisher: saving it starts fresh keys. The transparency pages
+(``public_about``) are cached under ``organisation.pages_stamp()`` as well.
 Per-request parts (the error-report form with its CSRF token, flash messages) are
 rendered around the cached part, never cached.
+
+``summary_context`` and ``claim_part`` turn a snapshot into what the templates show;
+the editors' preview (``views/publishing.py``) uses them on an unsaved snapshot,
+outside this cache.
 """
 
 from __future__ import annotations
@@ -29,10 +36,12 @@ from django.utils.dateparse import parse_datetime
 from django.utils.feedgenerator import Atom1Feed
 from django.views.decorators.http import require_GET, require_POST
 
-from .. import publishing, workflow
+from .. import organisation, publishing, throttle, workflow
 from ..claimreview import claimreview_for, json_ld
+from ..client_address import client_key
 from ..forms.publishing import ErrorReportForm
-from ..models import ArticleState, Publication
+from ..models import ArticleState, Publication, PublicPageKind
+from ..rendering import render_markdown
 from ..workflow.publication import address_hash, is_rate_limited
 from .common import perform
 
@@ -40,6 +49,11 @@ PAGE_SIZE = 20
 FEED_SIZE = 200
 CACHE_SECONDS = 24 * 3600
 THANKS = "Thank you. Your report reaches the editors; they read every one."
+REPORTS_PAUSED = (
+    "The desk has received unusually many error reports in the last hour, from all "
+    "readers together, and accepts no more until the hour is over. Please try "
+    "again later; your text is kept below."
+)
 
 
 class _Gone(Exception):
@@ -75,7 +89,8 @@ def _publication(current: publishing.PublicState) -> Publication:
 
 
 def _cached(request: HttpRequest, key: str, build: Callable[[], Any]) -> Any:
-    key = f"public:{request.scheme}://{request.get_host()}/{key}"
+    stamp = organisation.publisher().stamp
+    key = f"public:{request.scheme}://{request.get_host()}/{stamp}/{key}"
     value = cache.get(key)
     if value is None:
         value = build()
@@ -115,7 +130,6 @@ def public_index(request: HttpRequest) -> HttpResponse:
             "payload": p.payload,
             "first_published_at": p.first_published_at,
             "url": reverse("public-summary", args=[p.payload["article"]["slug"]]),
-            "description": _describe(p.payload),
         }
         for p in page
     ]
@@ -123,9 +137,22 @@ def public_index(request: HttpRequest) -> HttpResponse:
     return render(request, "public/index.html", context)
 
 
-def _summary_context(request: HttpRequest, publication: Publication) -> dict:
-    payload = publication.payload
+def summary_context(
+    request: HttpRequest,
+    payload: dict,
+    *,
+    claim_url: Callable[[int], str] | None = None,
+) -> dict:
+    """What ``public/summary.html`` shows of a snapshot (published or a preview).
+
+    ``claim_url(n)`` gives each claim's link; by default its public page.
+    """
     slug = payload["article"]["slug"]
+    if claim_url is None:
+
+        def claim_url(n: int) -> str:
+            return reverse("public-claim", args=[slug, n])
+
     total = payload["total"] or 1
     counts = [
         {
@@ -139,7 +166,7 @@ def _summary_context(request: HttpRequest, publication: Publication) -> dict:
     claims = [
         {
             **claim,
-            "url": reverse("public-claim", args=[slug, claim["n"]]),
+            "url": claim_url(claim["n"]),
             "approved": _dt(claim.get("approved_at")),
         }
         for claim in payload["claims"]
@@ -172,7 +199,7 @@ def public_summary(request: HttpRequest, slug: str) -> HttpResponse:
         f"{slug}/{current.article_pk}/v{current.version}/summary",
         lambda: render_to_string(
             "public/summary.html",
-            _summary_context(request, _publication(current)),
+            summary_context(request, _publication(current).payload),
             request=request,
         ),
     )
@@ -206,14 +233,36 @@ def _claim_part(request: HttpRequest, current: publishing.PublicState, n: int) -
         }
     slug = payload["article"]["slug"]
     page_url = _absolute(request, "public-claim", slug, n)
+    review = claimreview_for(publication, claim, page_url=page_url)
+    return claim_part(
+        request,
+        payload,
+        claim,
+        page_url=page_url,
+        summary_url=reverse("public-summary", args=[slug]),
+        claimreview=json_ld(review) if review else "",
+    )
+
+
+def claim_part(
+    request: HttpRequest,
+    payload: dict,
+    claim: dict,
+    *,
+    page_url: str,
+    summary_url: str,
+    claimreview: str = "",
+) -> dict:
+    """A claim page's head data and main part (published, or a preview without
+    ``claimreview``: the page then carries no JSON-LD)."""
     context = {
         "payload": payload,
         "article": payload["article"],
         "claim": claim,
         "approved": _dt(claim.get("approved_at")),
         "published": _dt(payload["published_at"]),
-        "summary_url": reverse("public-summary", args=[slug]),
-        "claimreview": json_ld(claimreview_for(publication, claim, page_url=page_url)),
+        "summary_url": summary_url,
+        "claimreview": claimreview,
     }
     return {
         "title": f"Fact-check: {claim['text'][:90]}",
@@ -265,7 +314,10 @@ def public_claim_report(request: HttpRequest, slug: str, n: int) -> HttpResponse
     if form.is_spam:  # the honeypot: look successful, store nothing
         messages.success(request, THANKS)
         return redirect(back)
-    address = request.META.get("REMOTE_ADDR", "")
+    address = client_key(request)
+    if _reports_paused(address):
+        form.add_error(None, REPORTS_PAUSED)
+        return _claim_page(request, slug, n, form, status=429)
     outcome = perform(
         lambda: workflow.report_error(
             current.article_pk,
@@ -284,19 +336,96 @@ def public_claim_report(request: HttpRequest, slug: str, n: int) -> HttpResponse
     return _claim_page(request, slug, n, form, status=429 if limited else 400)
 
 
+def _reports_paused(address: str) -> bool:
+    """Is everyone's hourly allowance of error reports used up?
+
+    An address over its own limit is refused by ``workflow.report_error`` and
+    takes nothing from everyone's allowance, so one reader cannot exhaust it.
+    """
+    if is_rate_limited(address_hash(address)):
+        return False
+    limit = settings.FACTCHECK["ERROR_REPORTS_PER_HOUR_GLOBAL"]
+    return not throttle.take_overall("error-reports", limit)
+
+
+# --- Transparency pages ------------------------------------------------------------
+
+
+def _about_context(request: HttpRequest, kind: str) -> dict:
+    page = organisation.page(kind)
+    context = {
+        "page": page,
+        "kind": kind,
+        "body_html": render_markdown(page.body),
+        "about_pages": [
+            {"kind": k, "label": label, "current": k == kind}
+            for k, label in PublicPageKind.choices
+        ],
+        "page_url": _absolute(request, "public-about", kind),
+    }
+    if kind == PublicPageKind.RATINGS:
+        context["ratings"] = organisation.scale()
+    return context
+
+
+@login_not_required
+@require_GET
+def public_about(request: HttpRequest, kind: str) -> HttpResponse:
+    """One transparency page (the ratings page also lists the scale in use)."""
+    if kind not in PublicPageKind.values:
+        raise Http404("No such page.")
+    html = _cached(
+        request,
+        f"about/{kind}/{organisation.pages_stamp()}",
+        lambda: render_to_string(
+            "public/about.html", _about_context(request, kind), request=request
+        ),
+    )
+    return HttpResponse(html)
+
+
+# --- Claimants ----------------------------------------------------------------------
+
+
+@login_not_required
+@require_GET
+def public_claimant(request: HttpRequest, slug: str) -> HttpResponse:
+    """One claimant's checked claims and verdicts, from the latest snapshots only."""
+    record = publishing.claimant_record(slug, request.GET.get("page"))
+    if record is None:
+        raise Http404("No published claims by this claimant.")
+    claims = [
+        {
+            **claim,
+            "url": reverse("public-claim", args=[claim["article"]["slug"], claim["n"]]),
+            "summary_url": reverse("public-summary", args=[claim["article"]["slug"]]),
+        }
+        for claim in record.claims
+    ]
+    context = {
+        "claimant": record.claimant,
+        "claims": claims,
+        "page": record.page,
+        "page_url": _absolute(request, "public-claimant", slug),
+    }
+    return render(request, "public/claimant_detail.html", context)
+
+
 # --- Feeds and exports ---------------------------------------------------------------
 
 
 def _claimreviews(request: HttpRequest, publication: Publication) -> list[dict]:
+    """The ClaimReviews of a snapshot: claims that carry none are left out."""
     slug = publication.payload["article"]["slug"]
-    return [
+    reviews = (
         claimreview_for(
             publication,
             claim,
             page_url=_absolute(request, "public-claim", slug, claim["n"]),
         )
         for claim in publication.payload["claims"]
-    ]
+    )
+    return [review for review in reviews if review is not None]
 
 
 @login_not_required
@@ -309,14 +438,16 @@ def public_claimreview_feed(request: HttpRequest) -> JsonResponse:
             "dateCreated": p.payload["first_published_at"],
             "dateModified": p.payload["published_at"],
             "url": _absolute(request, "public-summary", p.payload["article"]["slug"]),
-            "item": _claimreviews(request, p),
+            "item": reviews,
         }
         for p in publishing.latest_publications()[:FEED_SIZE]
+        # A fact-check whose claims carry no ClaimReview has no item to list.
+        if (reviews := _claimreviews(request, p))
     ]
     feed = {
         "@context": "https://schema.org",
         "@type": "DataFeed",
-        "name": f"{settings.FACTCHECK['ORGANISATION_NAME']} ClaimReview feed",
+        "name": f"{organisation.publisher().name} ClaimReview feed",
         "dataFeedElement": items,
     }
     return JsonResponse(feed, json_dumps_params={"ensure_ascii": False})
@@ -325,7 +456,7 @@ def public_claimreview_feed(request: HttpRequest) -> JsonResponse:
 @login_not_required
 @require_GET
 def public_atom_feed(request: HttpRequest) -> HttpResponse:
-    org = settings.FACTCHECK["ORGANISATION_NAME"]
+    org = organisation.publisher().name
     feed = Atom1Feed(
         title=f"{org}: fact-checks",
         link=_absolute(request, "public-index"),

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import hashlib
 
+from axes.utils import reset as axes_reset
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required, permission_required
@@ -29,13 +31,14 @@ from django.views.decorators.http import (
     require_POST,
 )
 
-from .. import people, ratingstyles, workflow
+from .. import people, ratingstyles, throttle, workflow
 from ..forms.team import (
     CreateUserForm,
     InvitationPasswordForm,
     InviteForm,
     RatingForm,
     RoleForm,
+    ServiceAccountForm,
 )
 from ..models import Rating, User
 from ..roles import roles_of
@@ -54,7 +57,11 @@ def _decorate(member: User) -> User:
     """Presentation values for a row (no queries: groups are prefetched)."""
     member.role_key = people.role_set_key(roles_of(member))  # "" for no role
     member.role_label = people.ROLE_SETS.get(member.role_key, ("No role",))[0]
-    member.invited = not member.has_usable_password() and member.last_login is None
+    member.invited = (
+        not member.is_service_account
+        and not member.has_usable_password()
+        and member.last_login is None
+    )
     return member
 
 
@@ -73,6 +80,8 @@ def _team_page(request: HttpRequest, *, status: int = 200, **forms) -> HttpRespo
         "role_choices": RoleForm.base_fields["role"].choices,
         "create_form": forms.get("create_form") or CreateUserForm(prefix="create"),
         "invite_form": forms.get("invite_form") or InviteForm(prefix="invite"),
+        "service_form": forms.get("service_form")
+        or ServiceAccountForm(prefix="service"),
     }
     return render(request, TEAM, context, status=status)
 
@@ -143,6 +152,28 @@ def team_invite(request: HttpRequest) -> HttpResponse:
         return failed
     messages.success(request, f"Invitation sent to {form.cleaned_data['email']}.")
     return redirect("team")
+
+
+@require_POST
+@permission_required(MANAGE, raise_exception=True)
+def service_account_create(request: HttpRequest) -> HttpResponse:
+    form = ServiceAccountForm(request.POST, prefix="service")
+    failed = _submit_person_form(
+        request,
+        form,
+        "service_form",
+        lambda d, roles: people.create_service_account(
+            actor=request.user, username=d["username"], roles=roles
+        ),
+    )
+    if failed:
+        return failed
+    messages.success(
+        request,
+        f"Created the service account {form.cleaned_data['username']}: "
+        "create an API token for it now.",
+    )
+    return redirect("token-list")
 
 
 def _row_action(request: HttpRequest, pk: int, call, success: str) -> HttpResponse:
@@ -261,12 +292,36 @@ class AuditedSetPasswordForm(InvitationPasswordForm):
     """The reset-confirm form: the new password is set by ``people`` (audited)."""
 
     def save(self, commit: bool = True):
-        return people.accept_invitation(
+        user = people.accept_invitation(
             self.user, password=self.cleaned_data["new_password1"], via="reset"
         )
+        # Whoever holds the mailbox chose a new password: failed log-ins counted
+        # against the account (django-axes) no longer stand between it and its owner.
+        axes_reset(username=user.get_username())
+        return user
 
 
-password_reset = auth_views.PasswordResetView.as_view(
+class ThrottledPasswordResetView(auth_views.PasswordResetView):
+    """Django's reset request, throttled per address and for everyone before any
+    mail is sent. A refused request gets a 429 page saying which limit it hit (it
+    names no account, so it tells nothing the neutral "sent" page hides)."""
+
+    def form_valid(self, form):
+        limits = settings.FACTCHECK
+        refused = throttle.admit(
+            self.request,
+            "password-reset",
+            per_address=limits["PASSWORD_RESETS_PER_HOUR"],
+            overall=limits["PASSWORD_RESETS_PER_HOUR_GLOBAL"],
+        )
+        if refused:
+            context = {"refused": refused.value}
+            return render(self.request, RESET_THROTTLED, context, status=429)
+        return super().form_valid(form)
+
+
+RESET_THROTTLED = "registration/password_reset_throttled.html"
+password_reset = ThrottledPasswordResetView.as_view(
     email_template_name="registration/password_reset_email.txt",
     subject_template_name="registration/password_reset_subject.txt",
     success_url=reverse_lazy("password_reset_done"),

@@ -14,6 +14,7 @@ from .articles import (
     merge_claims,
     split_claim,
 )
+from .claimants import set_claimant
 from .claims import (
     assign_claim,
     dismiss_claim,
@@ -25,6 +26,7 @@ from .claims import (
 )
 from .imports import import_fact_checks
 from .matches import answer_match
+from .organisation import update_public_page, update_publisher
 from .publication import (
     handle_error_report,
     publish_article,
@@ -66,11 +68,14 @@ __all__ = [
     "revoke_api_token",
     "create_rating",
     "update_rating",
+    "update_public_page",
+    "update_publisher",
     "handle_error_report",
     "publish_article",
     "report_error",
     "unpublish_article",
     "add_claim",
+    "set_claimant",
     "create_article",
     "edit_claim",
     "merge_claims",

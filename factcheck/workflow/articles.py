@@ -26,8 +26,10 @@ from django.utils.text import slugify
 
 from .. import audit, checked_before, checkworthiness, ingest
 from ..audit import AuditAction
+from ..claimants import speaker_turns, suggest_for
 from ..models import Article, Claim, ClaimKind, ClaimMatch, ClaimState, User
 from .base import begin, lock_article, save_claim
+from .claimants import claimants_for
 from .rules import ensure
 
 # A claim is a sentence or a few; a longer span is a selection gone wrong.
@@ -140,6 +142,9 @@ def create_article(
     vectors = checked_before.vectors_for(texts)
     suggestions = checked_before.candidates(texts, vectors)
     duplicates = checked_before.near_duplicates(texts, vectors)
+    # Who made each claim: its transcript speaker or its attribution (pure, fast).
+    turns = speaker_turns(prepared.body)
+    suggested = [suggest_for(prepared.body, d.start, d.end, turns) for d in checkable]
     with transaction.atomic():
         article = Article(
             title=title,
@@ -153,6 +158,7 @@ def create_article(
             **meta,
         )
         article.save()
+        people = claimants_for(suggested)
         claims = Claim.objects.bulk_create(
             [
                 Claim(
@@ -166,8 +172,11 @@ def create_article(
                     score=_clamp(d.score),
                     reasons=list(d.reasons),
                     vector=vector,
+                    claimant=claimant,
                 )
-                for n, (d, vector) in enumerate(zip(checkable, vectors, strict=True), 1)
+                for n, (d, vector, claimant) in enumerate(
+                    zip(checkable, vectors, people, strict=True), 1
+                )
             ],
             batch_size=500,
         )
@@ -193,6 +202,7 @@ def create_article(
                 "claims": len(checkable),
                 "checked_before": len({c.index for c in suggestions}),
                 "near_duplicates": len(duplicates),
+                "claimants": sum(1 for p in people if p is not None),
                 "warnings": len(prepared.warnings),
                 "repairs": len(prepared.repairs),
                 "source_format": prepared.source_format,
@@ -343,6 +353,7 @@ def split_claim(
             position=claim.position + 1,
             heading=claim.heading,
             added_by_hand=claim.added_by_hand,
+            claimant_id=claim.claimant_id,  # both parts were said by the same one
         )
         _rescore(second, body, *second_span)
         second.save()
@@ -435,6 +446,7 @@ def add_claim(article: Article | int, *, actor: User, start: int, end: int) -> C
             added_by_hand=True,
         )
         _rescore(claim, article.body, start, end)
+        claim.claimant = claimants_for([suggest_for(article.body, start, end)])[0]
         claim.save()
         _renumber(article)
         claim.refresh_from_db(fields=["position"])

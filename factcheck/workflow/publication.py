@@ -10,7 +10,9 @@ Invariants:
 - a claim gets its public number (``Claim.public_number``, its URL) the first time
   it is published; the number never moves to another claim nor is reused;
 - a reader's error report is stored for the editors and publishes nothing; the
-  reader's address is kept only as a salted hash, for the hourly rate limit.
+  reader's address is kept only as a salted hash, for the hourly rate limit;
+- a preview runs the publish's own steps and is always rolled back: it stores
+  nothing (not even provisional claim numbers) and audits nothing.
 """
 
 from __future__ import annotations
@@ -18,9 +20,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 from datetime import timedelta
+from typing import NamedTuple
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
@@ -42,7 +45,7 @@ from ..publishing import (
     diff_summaries,
 )
 from .base import lock_article
-from .rules import Conflict, InvalidTransition, ensure
+from .rules import Conflict, InvalidTransition, Refusal, check, ensure
 
 MAX_CORRECTION_NOTE = 2_000
 MAX_REASON = 2_000
@@ -164,6 +167,36 @@ def publish_article(
             },
         )
     return publication
+
+
+class Preview(NamedTuple):
+    payload: dict
+    refusal: Refusal | None  # why publishing now would be refused, if it would
+
+
+def preview_publication(article: Article | int, *, actor: User) -> Preview:
+    """What publishing ``article`` now would show the public, without publishing.
+
+    Runs the publish's own steps (``assign_public_numbers``, ``build_summary``, the
+    version and correction history) inside a transaction that is always rolled
+    back, so provisional claim numbers are never stored. It changes nothing, so it
+    writes no audit event. Only people who may publish (the role permission of
+    ``article.publish``) may look; a state refusal (claims still undecided) is
+    returned with the preview instead, so the editor sees what is ready.
+    """
+    with transaction.atomic():
+        article = Article.objects.get(pk=getattr(article, "pk", article))
+        refusal = check(actor, "article.publish", article)
+        if refusal is not None and refusal.kind == "permission":
+            raise PermissionDenied(refusal.message)
+        previous = latest_publication(article)
+        now = timezone.now()
+        assign_public_numbers(article, previous)
+        payload = _with_history(
+            build_summary(article), previous, article=article, note="", now=now
+        )
+        transaction.set_rollback(True)
+    return Preview(payload, refusal)
 
 
 def unpublish_article(article: Article | int, *, actor: User, reason: str) -> Article:

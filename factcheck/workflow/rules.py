@@ -84,12 +84,16 @@ def _free(user, claim: Claim) -> str | None:
     return f"{claim.assignee} has already taken this claim."
 
 
-def _editable_before_review(user, claim: Claim) -> str | None:
-    if claim.article.state != ArticleState.IN_REVIEW:
-        return "Published articles change only through a correction."
+def _free_own_or_editor(user, claim: Claim) -> str | None:
     if claim.assignee_id in (None, user.pk) or _is_editor(user):
         return None
     return f"This claim is assigned to {claim.assignee}."
+
+
+def _editable_before_review(user, claim: Claim) -> str | None:
+    if claim.article.state != ArticleState.IN_REVIEW:
+        return "Published articles change only through a correction."
+    return _free_own_or_editor(user, claim)
 
 
 def _not_own_submission(user, claim: Claim) -> str | None:
@@ -149,6 +153,10 @@ ACTIONS: dict[str, Transition] = {
         frozenset({IN_PROGRESS, RETURNED}), None, REVIEW, _own_or_editor, "Work"
     ),
     "claim.note": Transition(ANY_CLAIM_STATE, None, REVIEW, None, "Add note"),
+    # Who made the claim: while it is live (a published claim after reopening it).
+    "claim.set_claimant": Transition(
+        LIVE, None, REVIEW, _free_own_or_editor, "Set claimant"
+    ),
     "claim.reopen": Transition(
         frozenset({APPROVED}), IN_PROGRESS, EDIT, None, "Reopen"
     ),
@@ -199,6 +207,13 @@ ACTIONS: dict[str, Transition] = {
     # API tokens (no state either; a revoked token is refused by the write itself)
     "token.create": Transition(frozenset({None}), None, MANAGE, None, "Create token"),
     "token.revoke": Transition(frozenset({None}), None, MANAGE, None, "Revoke"),
+    # The publisher named in ClaimReview and the public transparency pages (no state)
+    "publisher.edit": Transition(
+        frozenset({None}), None, MANAGE, None, "Edit the publisher"
+    ),
+    "public_page.edit": Transition(
+        frozenset({None}), None, MANAGE, None, "Edit a public page"
+    ),
 }
 
 

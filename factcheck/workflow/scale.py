@@ -9,6 +9,9 @@ Invariants (existing verdicts keep their meaning):
   does not change: that verdict was decided (and may be published) on that scale
   value. Add a new rating and deactivate the old one instead.
 - At least one rating stays active, so a verdict can always be submitted.
+- A verdict rating (``is_verdict``: published with ClaimReview) always needs a
+  source; the database refuses the combination too (``rating_verdict_needs_source``),
+  and ``_verdict_needs_source`` turns it into a clear message first.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import slugify
 
-from .. import audit, ratingstyles
+from .. import audit, organisation, ratingstyles
 from ..audit import AuditAction
 from ..models import Rating, User, Verdict, VerdictState
 from .rules import ensure
@@ -32,6 +35,7 @@ FIELDS = (
     "order",
     "value",
     "requires_source",
+    "is_verdict",
     "required_approvals",
     "active",
 )
@@ -76,12 +80,23 @@ def _clean(fields: dict[str, Any]) -> dict[str, Any]:
         and 1 <= clean["required_approvals"] <= 5
     ):
         problems.append("Required approvals must be 1 to 5.")
-    for flag in ("requires_source", "active"):
+    for flag in ("requires_source", "is_verdict", "active"):
         if flag in clean:
             clean[flag] = bool(clean[flag])
     if problems:
         raise ValidationError(problems)
     return clean
+
+
+VERDICT_NEEDS_SOURCE = (
+    "A verdict published with ClaimReview must cite a source: tick “needs a source”, "
+    "or untick “verdict on a factual claim” (e.g. for “Not a factual claim”)."
+)
+
+
+def _verdict_needs_source(is_verdict: bool, requires_source: bool) -> None:
+    if is_verdict and not requires_source:
+        raise ValidationError(VERDICT_NEEDS_SOURCE)
 
 
 def _label_taken(label: str, exclude_pk: int | None = None) -> bool:
@@ -103,6 +118,8 @@ def _snapshot(rating: Rating) -> dict[str, Any]:
 def _forget_css() -> None:
     # After commit, so no process rebuilds the stylesheet from uncommitted data.
     transaction.on_commit(ratingstyles.forget)
+    # The public ratings page lists the scale.
+    transaction.on_commit(organisation.forget)
 
 
 def create_rating(*, actor: User | None, **fields: Any) -> Rating:
@@ -112,6 +129,9 @@ def create_rating(*, actor: User | None, **fields: Any) -> Rating:
     fields = _clean(fields)
     if not fields.get("label") or not fields.get("colour"):
         raise ValidationError("A rating needs a label and a colour.")
+    _verdict_needs_source(
+        fields.get("is_verdict", True), fields.get("requires_source", True)
+    )
     with transaction.atomic():
         if _label_taken(fields["label"]):
             raise ValidationError(f"There is already a rating “{fields['label']}”.")
@@ -141,6 +161,10 @@ def update_rating(rating: Rating | int, *, actor: User | None, **fields: Any) ->
         changed = {k: v for k, v in fields.items() if getattr(rating, k) != v}
         if not changed:
             return rating
+        _verdict_needs_source(
+            changed.get("is_verdict", rating.is_verdict),
+            changed.get("requires_source", rating.requires_source),
+        )
         if "label" in changed and _label_taken(changed["label"], rating.pk):
             raise ValidationError(f"There is already a rating “{changed['label']}”.")
         if "value" in changed:
