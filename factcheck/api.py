@@ -12,9 +12,13 @@ Invariants:
   ``/api/published`` needs only a valid token: it serves the public snapshots, and
   nothing from them that the public pages do not show.
 - Writes go through ``workflow`` (one transaction, one audit event); refusals come
-  back as 4xx JSON ``{"detail": ...}`` with nothing stored. Each event names the
-  token it came through and the token's creator (``audit.api_token_var``, set on
-  authentication and reset after every API request).
+  back as 4xx JSON in the one error shape of ``api_errors`` (``code``, ``detail``,
+  ``fields``) with nothing stored. Every status an operation can answer is
+  declared in the OpenAPI document, and the request schemas state the limits the
+  code enforces (tests/test_api_schema.py holds the code to its document).
+- Each audit event names the token it came through and the token's creator
+  (``audit.api_token_var``, set on authentication and reset after every API
+  request).
 - Lists are paginated and cost a constant number of queries.
 """
 
@@ -24,19 +28,21 @@ import functools
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods
-from ninja import Field, NinjaAPI, Query, Schema, Status
-from ninja.errors import AuthenticationError
+from ninja import Field, NinjaAPI, Path, Query, Schema, Status
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer
 from pydantic import ConfigDict, field_validator
 
-from . import audit, publishing, workflow
+from . import audit, publishing, unstorable, workflow
+from .api_errors import CODES, ErrorOut, error_body, json_error
 from .models import ApiToken, Article, Claim
 from .workflow import InvalidTransition
 from .workflow.tokens import hash_secret
@@ -89,8 +95,16 @@ api = NinjaAPI(
 )
 
 
-def _error(request: HttpRequest, status: int, detail: str) -> HttpResponse:
-    return api.create_response(request, {"detail": detail}, status=status)
+def _error(
+    request: HttpRequest,
+    status: int,
+    detail: str,
+    *,
+    code: str | None = None,
+    fields: dict[str, list[str]] | None = None,
+) -> HttpResponse:
+    body = error_body(status, detail, code=code, fields=fields)
+    return api.create_response(request, body, status=status)
 
 
 @api.exception_handler(AuthenticationError)
@@ -107,7 +121,38 @@ def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
 
 @api.exception_handler(DjangoValidationError)
 def _invalid(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
-    return _error(request, 400, " ".join(exc.messages))
+    return _error(request, 400, " ".join(exc.messages), code="invalid")
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return _error(request, 404, str(exc) or "No such object.")
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    # ninja's own refusals, e.g. a body that is not JSON (400).
+    return _error(request, exc.status_code, str(exc), code=CODES.get(exc.status_code))
+
+
+@api.exception_handler(NinjaValidationError)
+def _unprocessable(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    fields: dict[str, list[str]] = {}
+    for error in exc.errors:
+        fields.setdefault(_field_name(error.get("loc", ())), []).append(
+            str(error.get("msg", "invalid"))
+        )
+    detail = "; ".join(f"{name}: {', '.join(msgs)}" for name, msgs in fields.items())
+    return _error(request, 422, detail or "The request is invalid.", fields=fields)
+
+
+def _field_name(loc) -> str:
+    """``("body", "payload", "text")`` -> ``text``; ``("query", "page")`` -> ``page``"""
+    parts = [str(p) for p in loc]
+    where, rest = (parts[0], parts[1:]) if parts else ("body", [])
+    if where == "body" and rest[:1] == ["payload"]:
+        rest = rest[1:]
+    return ".".join(rest) or where
 
 
 @api.exception_handler(InvalidTransition)
@@ -128,23 +173,61 @@ def _require(request: HttpRequest, permission: str) -> None:
 # --- Schemas ------------------------------------------------------------------------
 
 
-class Error(Schema):
-    detail: Any
+def _errors(*statuses: int) -> dict[int, type[ErrorOut]]:
+    """The error responses an operation declares. Every operation can answer 400
+    (the edge refuses unstorable input in any query string), 401 and 422."""
+    return dict.fromkeys(sorted({400, 401, 422, *statuses}), ErrorOut)
+
+
+# No NUL anywhere (the edge refuses it with a 400; the schema says so too).
+NO_NUL = r"^[^\x00]*$"
+# Some text besides whitespace, and no NUL.
+SOME_TEXT = r"^[^\x00]*[^\s\x00][^\x00]*$"
+# Empty, or an http(s) URL with a dotted host name: a subset of what Django's
+# URLValidator (the rule workflow applies) accepts, so a URL the schema allows is
+# never refused; an IP address, an internationalised host or one of more than six
+# labels is a 422. Label sizes keep the host within DNS's 253 characters.
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,30}[A-Za-z0-9])?"
+HTTP_URL = (
+    r"^(?:https?://(?:" + _LABEL + r"\.){1,5}[A-Za-z]{2,63}"
+    r"(?::[0-9]{1,5})?(?:[/?#][!-~]*)?)?$"
+)
+
+
+def _text(max_length: int, description: str) -> Any:
+    return Field("", max_length=max_length, pattern=NO_NUL, description=description)
 
 
 class ArticleIn(Schema):
     """An article to check; only ``text`` is required (the title defaults to its
-    first line). Limits: the desk's maximum article size; title 300 characters."""
+    first line). No field may hold NUL characters or lone surrogates (400,
+    ``unstorable_input``). Rules the schema cannot state answer 400 with code
+    ``invalid``: the text's size in UTF-8 bytes, a text that is empty once
+    normalised."""
 
     model_config = ConfigDict(extra="forbid")
 
-    text: str
-    title: str = ""
-    outlet: str = ""
-    author: str = ""
-    original_url: str = ""
+    text: str = Field(
+        min_length=1,
+        max_length=settings.FACTCHECK["MAX_ARTICLE_BYTES"],
+        pattern=SOME_TEXT,
+        description="The article (plain text); at most the desk's article size "
+        "in UTF-8 bytes.",
+    )
+    title: str = _text(
+        settings.FACTCHECK.get("MAX_TITLE_LENGTH") or 300,
+        "Defaults to the text's first line.",
+    )
+    outlet: str = _text(200, "The publication.")
+    author: str = _text(200, "The byline.")
+    original_url: str = Field(
+        "",
+        max_length=500,
+        pattern=HTTP_URL,
+        description="An http(s) URL of the original.",
+    )
     original_published_on: date | None = None
-    language: str = ""
+    language: str = _text(12, "A language tag; defaults to en.")
 
     @field_validator("text", "title", "outlet", "author", "original_url", "language")
     @classmethod
@@ -261,6 +344,11 @@ class PageIn(Schema):
     page: int = Field(1, ge=1, le=MAX_PAGE)
 
 
+# An id in a path: any digits match the route, ids beyond 64 bits are a 404 at the
+# edge (middleware), and ninja refuses 0 (422).
+PK = Path(..., ge=1, le=unstorable.INT64_MAX)
+
+
 # --- Articles and claims ------------------------------------------------------------
 
 
@@ -276,7 +364,7 @@ def _article_detail(pk: int) -> Article:
     "/articles",
     url_name="api-article-create",
     tags=["articles"],
-    response={201: ArticleOut, 400: Error, 403: Error, 413: Error},
+    response={201: ArticleOut, **_errors(403, 413)},
     summary="Push an article; the desk splits it into claims",
 )
 def article_create(request: HttpRequest, payload: ArticleIn):
@@ -292,7 +380,7 @@ def article_create(request: HttpRequest, payload: ArticleIn):
     "/articles",
     url_name="api-article-list",
     tags=["articles"],
-    response=ArticlePage,
+    response={200: ArticlePage, **_errors(403)},
     summary="Articles, newest first",
 )
 def article_list(request: HttpRequest, query: Query[PageIn]):
@@ -311,29 +399,29 @@ def article_list(request: HttpRequest, query: Query[PageIn]):
     "/articles/{int:pk}",
     tags=["articles"],
     url_name="api-article-detail",
-    response={200: ArticleOut, 403: Error, 404: Error},
+    response={200: ArticleOut, **_errors(403, 404)},
     summary="One article with its body and claims",
 )
-def article_detail(request: HttpRequest, pk: int):
+def article_detail(request: HttpRequest, pk: int = PK):
     _require(request, VIEW)
     try:
         return _article_detail(pk)
     except Article.DoesNotExist:
-        return Status(404, {"detail": "No such article."})
+        raise Http404("No such article.") from None
 
 
 @api.get(
     "/claims/{int:pk}",
     tags=["claims"],
     url_name="api-claim-detail",
-    response={200: ClaimDetailOut, 403: Error, 404: Error},
+    response={200: ClaimDetailOut, **_errors(403, 404)},
     summary="One claim: its span, score, status and assignee",
 )
-def claim_detail(request: HttpRequest, pk: int):
+def claim_detail(request: HttpRequest, pk: int = PK):
     _require(request, VIEW)
     claim = Claim.objects.select_related("assignee").filter(pk=pk).first()
     if claim is None:
-        return Status(404, {"detail": "No such claim."})
+        raise Http404("No such claim.")
     return claim
 
 
@@ -366,7 +454,7 @@ def _published_out(request: HttpRequest, publication) -> dict[str, Any]:
     "/published",
     tags=["published"],
     url_name="api-published",
-    response=PublishedPage,
+    response={200: PublishedPage, **_errors()},
     summary="Published fact-checks: approved claims with their ratings",
 )
 def published(request: HttpRequest, query: Query[PageIn]):
@@ -411,13 +499,27 @@ def _token_scoped(view):
     return scoped
 
 
+def _methods_only(view, methods: list[str]):
+    """A 405 in the error shape (with ``Allow``) for a method the route does not
+    serve, before ninja or the token are consulted."""
+
+    @functools.wraps(view)
+    def limited(request, *args, **kwargs):
+        if request.method not in methods:
+            response = json_error(405, f"{request.method} is not served here.")
+            response["Allow"] = ", ".join(methods)
+            return response
+        return view(request, *args, **kwargs)
+
+    limited.allowed_methods = frozenset(methods)  # read by the route inventories
+    return limited
+
+
 def _token_only(pattern: URLPattern, methods: list[str]) -> URLPattern:
     """The pattern with its view exempt from the login redirect (the token is the
-    authority), limited to the methods it serves (a plain 405 otherwise), and its
+    authority), limited to the methods it serves (a JSON 405 otherwise), and its
     token scoped to the request."""
-    view = login_not_required(
-        require_http_methods(methods)(_token_scoped(pattern.callback))
-    )
+    view = login_not_required(_methods_only(_token_scoped(pattern.callback), methods))
     return path(str(pattern.pattern), view, name=pattern.name)
 
 

@@ -7,7 +7,10 @@ import re
 import uuid
 from contextvars import ContextVar
 
-from django.http import HttpResponseBadRequest
+from django.core.exceptions import RequestDataTooBig
+from django.http import Http404, HttpResponseBadRequest
+
+from . import api_errors, unstorable
 
 request_id_var: ContextVar[str] = ContextVar("request_id", default="")
 
@@ -34,31 +37,54 @@ class RequestIdMiddleware:
 
 
 class RefuseUnstorableInputMiddleware:
-    """A NUL character in a query string or form field gets a plain 400.
+    """Input no database column can hold gets a 400 before any view runs.
 
-    PostgreSQL refuses NUL in text (a query filter with one is a 500 deep inside a
-    view), and no field of the desk has a use for it. Form fields refuse it already
-    (Django's CharField validator); this covers query strings and every form key.
+    The checks live in ``unstorable``: NUL characters and lone surrogates anywhere
+    in the path, query string, form fields or a JSON body; whole numbers beyond the
+    signed 64-bit range in a query string, form or JSON body. An id in the path
+    beyond that range (``<int:pk>`` matches any digits) is a 404: no row has it.
+    Under ``/api/`` the answer is the API's JSON error shape (``api_errors``);
+    elsewhere plain text.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        # request.POST holds form posts only (urlencoded or multipart); JSON bodies
-        # are the API's to validate.
-        if _has_nul(request.GET) or (
-            request.method == "POST" and _has_nul(request.POST)
-        ):
+        problem = _problem(request)
+        if problem:
+            if api_errors.is_api(request):
+                return api_errors.json_error(400, problem, code="unstorable_input")
             return HttpResponseBadRequest(
-                "The request holds a NUL character, which no field accepts.",
-                content_type="text/plain; charset=utf-8",
+                problem, content_type="text/plain; charset=utf-8"
             )
         return self.get_response(request)
 
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if any(
+            isinstance(value, int) and unstorable.oversize(value)
+            for value in (*view_args, *view_kwargs.values())
+        ):
+            if api_errors.is_api(request):
+                return api_errors.json_error(404, "No such object.")
+            raise Http404("No such object.")
+        return None
 
-def _has_nul(params) -> bool:
-    return any(
-        "\x00" in key or any("\x00" in value for value in values)
-        for key, values in params.lists()
+
+def _problem(request) -> str | None:
+    problem = unstorable.in_path(request.path_info) or unstorable.in_params(
+        request.GET.lists()
     )
+    if problem:
+        return problem
+    content_type = request.content_type or ""
+    if content_type == "application/json" or content_type.endswith("+json"):
+        try:
+            body = request.body
+        except RequestDataTooBig:  # the view answers it (the API with a 413)
+            return None
+        return unstorable.in_json(body)
+    # request.POST holds form posts only (urlencoded or multipart).
+    if request.method == "POST":
+        return unstorable.in_params(request.POST.lists())
+    return None
