@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.apps import AppConfig
+from django.contrib.auth.signals import user_logged_in
 from django.db.models.signals import post_migrate
 
 
@@ -15,7 +16,9 @@ class FactcheckConfig(AppConfig):
             roles,
             security_checks,
             throttle,
+            two_factor,
         )
 
         post_migrate.connect(roles.on_post_migrate, sender=self)
         post_migrate.connect(throttle.on_post_migrate, sender=self)
+        user_logged_in.connect(two_factor.judge_session_at_sign_in)

@@ -94,6 +94,20 @@ class AuditAction(models.TextChoices):
     TOKEN_REVOKED = "token.revoked", "revoked an API token"
     PUBLISHER_CHANGED = "publisher.changed", "changed the publisher's details"
     PUBLIC_PAGE_CHANGED = "public_page.changed", "changed a public transparency page"
+    TWO_FACTOR_ENABLED = "two_factor.enabled", "turned on two-factor sign-in"
+    TWO_FACTOR_DISABLED = "two_factor.disabled", "turned off two-factor sign-in"
+    RECOVERY_CODES_REGENERATED = (
+        "two_factor.recovery_codes_regenerated",
+        "replaced their recovery codes",
+    )
+    RECOVERY_CODE_USED = (
+        "two_factor.recovery_code_used",
+        "signed in with a recovery code",
+    )
+    TWO_FACTOR_POLICY_CHANGED = (
+        "two_factor_policy.changed",
+        "changed who must use two-factor sign-in",
+    )
 
 
 def _canonical(fields: dict[str, Any]) -> bytes:

@@ -59,6 +59,10 @@ INSTALLED_APPS = [
     "template_partials",
     "csp",
     "axes",
+    # Two-factor sign-in: authenticator apps (TOTP) and one-time recovery codes.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     # Installed so the API docs serve Swagger UI from our static files (no CDN, no
     # inline script: it fits the CSP).
     "ninja",
@@ -75,7 +79,11 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # request.user.is_verified(): whether this session passed the second factor.
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A session still owing its second factor reaches only the code (or set-up) page.
+    "factcheck.two_factor.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -163,6 +171,15 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_CLIENT_IP_CALLABLE = "factcheck.client_address.client_key"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+
+# --- Two-factor sign-in (django-otp; factcheck/two_factor.py) -----------------------
+# Authenticator apps show this name beside the account.
+OTP_TOTP_ISSUER = os.environ.get("FACTCHECK_ORG_NAME", "Factcheck Desk")
+# Wrong codes are counted per account and address like passwords (five, then a
+# 15-minute lock: two_factor.py), not by django-otp's per-device back-off, which
+# would let anyone who knows the password slow the owner's own sign-in.
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
 
 # --- Internationalisation --------------------------------------------------------
 LANGUAGE_CODE = "en"

@@ -104,3 +104,39 @@ def on_post_migrate(sender, using: str = "default", **kwargs) -> None:
     from django.core.management import call_command
 
     call_command("createcachetable", database=using, verbosity=0)
+
+
+# --- Lock-outs after repeated failures (two-factor codes) ---------------------------
+# Unlike the hourly windows above, a lock-out counts one party's failures (e.g. an
+# account from one address) and, at the limit, locks that party for ``lock_seconds``
+# from the last failure, as django-axes does for passwords. Failures are slots
+# claimed with ``cache.add``, so concurrent wrong guesses cannot overshoot the limit.
+
+
+def failure_party(request: HttpRequest, *parts: object) -> str:
+    """A lock-out key for ``parts`` (e.g. an account id) from this client address."""
+    return ":".join([*(str(p) for p in parts), _address_name(request)])
+
+
+def is_locked(name: str) -> bool:
+    return caches[CACHE_ALIAS].get(f"lockout:{name}:locked") is not None
+
+
+def count_failure(name: str, limit: int, *, lock_seconds: int) -> bool:
+    """Count one failure of ``name``; True if it is now locked."""
+    cache = caches[CACHE_ALIAS]
+    base = f"lockout:{name}"
+    for slot in range(limit):
+        if cache.add(f"{base}:{slot}", 1, timeout=lock_seconds):
+            if slot < limit - 1:
+                return False
+            break
+    cache.set(f"{base}:locked", 1, timeout=lock_seconds)
+    cache.delete_many([f"{base}:{slot}" for slot in range(limit)])
+    return True
+
+
+def clear_failures(name: str, limit: int) -> None:
+    """Forget ``name``'s failures after a success (a lock stays until it ends)."""
+    cache = caches[CACHE_ALIAS]
+    cache.delete_many([f"lockout:{name}:{slot}" for slot in range(limit)])

@@ -21,6 +21,10 @@ from .views import reports as report_views
 from .views import search as search_views
 from .views import team as team_views
 from .views import tokens as token_views
+from .views import two_factor as two_factor_views
+
+# JSON under /api/ (the API's error shape), the desk's 404 page everywhere else.
+handler404 = "factcheck.api_errors.page_not_found"
 
 urlpatterns = [
     # --- Dashboard and health ------------------------------------------------------
@@ -40,6 +44,28 @@ urlpatterns = [
         "password/change/done/",
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
+    ),
+    # Two-factor sign-in: the code page after the password, and one's own settings.
+    path(
+        "login/two-factor/",
+        two_factor_views.two_factor_verify,
+        name="two-factor-verify",
+    ),
+    path("account/two-factor/", two_factor_views.two_factor_status, name="two-factor"),
+    path(
+        "account/two-factor/setup/",
+        two_factor_views.two_factor_setup,
+        name="two-factor-setup",
+    ),
+    path(
+        "account/two-factor/disable/",
+        two_factor_views.two_factor_disable,
+        name="two-factor-disable",
+    ),
+    path(
+        "account/two-factor/recovery-codes/",
+        two_factor_views.two_factor_recovery_codes,
+        name="two-factor-recovery-codes",
     ),
     # --- Articles and claim editing (ingestion) -------------------------------------
     path("articles/", article_views.article_list, name="article-list"),
@@ -177,6 +203,11 @@ urlpatterns = [
         "team/<int:pk>/reset-password/",
         team_views.team_reset_password,
         name="team-reset-password",
+    ),
+    path(
+        "team/two-factor/",
+        two_factor_views.two_factor_policy,
+        name="two-factor-policy",
     ),
     path(
         "team/organisation/",

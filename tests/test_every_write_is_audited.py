@@ -9,6 +9,7 @@ audits (or lists it, with the reason, as not a domain write).
 from __future__ import annotations
 
 import inspect
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -22,8 +23,11 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from factcheck import organisation, people, workflow
+from factcheck import organisation, people, two_factor, workflow
 from factcheck.audit import AuditAction
 from factcheck.claimreview_import import parse
 from factcheck.models import AuditEvent, ClaimState, ErrorReportState, Rating, User
@@ -70,6 +74,38 @@ def p(reviewer, other_reviewer, editor, other_editor, admin_user):
         other_editor=other_editor,
         admin=admin_user,
     )
+
+
+TOTP_KEY = "3132333435363738393031323334353637383930"
+
+
+def _totp(steps: int = 0) -> str:
+    """The code an authenticator app holding ``TOTP_KEY`` shows ``steps`` from now."""
+    totp = TOTP(bytes.fromhex(TOTP_KEY))
+    totp.time = time.time() + 30 * steps
+    return f"{totp.token():06d}"
+
+
+def _two_factor_on(user: User) -> list[str]:
+    """Turn on two-factor sign-in for ``user``; returns the recovery codes."""
+    return workflow.enable_two_factor(user, actor=user, key=TOTP_KEY, code=_totp(-1))[1]
+
+
+def _verified_session(user: User, *, setup_key: str = "") -> Callable[[Client], str]:
+    """Mark the test client's session as past its second factor (or as setting one
+    up with ``setup_key``), as the code page would."""
+
+    def prime(client: Client) -> str:
+        session = client.session
+        if setup_key:
+            session[two_factor.SETUP_KEY] = setup_key
+        else:
+            device = TOTPDevice.objects.get(user=user)
+            session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+        return ""
+
+    return prime
 
 
 def _ready(p):
@@ -341,6 +377,35 @@ WRITES: dict[str, Callable[[SimpleNamespace], Callable[[], object]]] = {
             p.other_reviewer, actor=p.admin, request_base_url="http://testserver"
         )
     ),
+    "workflow.enable_two_factor": lambda p: (
+        lambda: workflow.enable_two_factor(
+            p.reviewer, actor=p.reviewer, key=TOTP_KEY, code=_totp()
+        )
+    ),
+    "workflow.disable_two_factor": lambda p: (
+        lambda _codes: (
+            lambda: workflow.disable_two_factor(
+                p.reviewer,
+                actor=p.reviewer,
+                confirmation="correct-horse-battery-staple",
+            )
+        )
+    )(_two_factor_on(p.reviewer)),
+    "workflow.regenerate_recovery_codes": lambda p: (
+        lambda _codes: (
+            lambda: workflow.regenerate_recovery_codes(
+                p.reviewer, actor=p.reviewer, confirmation=_totp()
+            )
+        )
+    )(_two_factor_on(p.reviewer)),
+    "workflow.use_recovery_code": lambda p: (
+        lambda codes: lambda: workflow.use_recovery_code(p.reviewer, code=codes[0])
+    )(_two_factor_on(p.reviewer)),
+    "workflow.set_two_factor_policy": lambda p: (
+        lambda: workflow.set_two_factor_policy(
+            actor=p.admin, require_for_editors=True, require_for_admins=True
+        )
+    ),
     "workflow.create_api_token": lambda p: (
         lambda u: lambda: workflow.create_api_token(actor=p.admin, user=u, name="CMS")
     )(make_service_account()),
@@ -393,6 +458,8 @@ def _post_methods(callback) -> set[str] | None:
         }
     func = callback
     while func is not None:
+        if getattr(func, "allowed_methods", None) is not None:
+            return set(func.allowed_methods)  # the API's JSON-405 wrapper
         code = getattr(func, "__code__", None)
         if code is not None and "request_method_list" in code.co_freevars:
             cell = func.__closure__[code.co_freevars.index("request_method_list")]
@@ -437,6 +504,8 @@ class Post:
     action: AuditAction
     events: int = 1
     extra: dict | None = None
+    # Called with the logged-in client before the POST (e.g. to set up its session).
+    prime: Callable[[Client], object] | None = None
 
 
 PASSWORD = "another-long-passphrase-42"
@@ -732,6 +801,33 @@ POSTS: dict[str, Callable[[SimpleNamespace], Post]] = {
         },
         A.USER_PASSWORD_SET,
     ),
+    # Two-factor sign-in: one's own, and the policy
+    "two-factor-setup": lambda p: Post(
+        p.reviewer, reverse("two-factor-setup"), {"code": _totp()},
+        A.TWO_FACTOR_ENABLED, prime=_verified_session(p.reviewer, setup_key=TOTP_KEY),
+    ),
+    "two-factor-verify": lambda p: Post(
+        p.reviewer, reverse("two-factor-verify"),
+        {"code": _two_factor_on(p.reviewer)[0]}, A.RECOVERY_CODE_USED,
+    ),
+    "two-factor-disable": lambda p: (
+        lambda _codes: Post(
+            p.reviewer, reverse("two-factor-disable"),
+            {"confirmation": "correct-horse-battery-staple"}, A.TWO_FACTOR_DISABLED,
+            prime=_verified_session(p.reviewer),
+        )
+    )(_two_factor_on(p.reviewer)),
+    "two-factor-recovery-codes": lambda p: (
+        lambda _codes: Post(
+            p.reviewer, reverse("two-factor-recovery-codes"),
+            {"confirmation": "correct-horse-battery-staple"},
+            A.RECOVERY_CODES_REGENERATED, prime=_verified_session(p.reviewer),
+        )
+    )(_two_factor_on(p.reviewer)),
+    "two-factor-policy": lambda p: Post(
+        p.admin, reverse("two-factor-policy"), {"require_for_editors": "on"},
+        A.TWO_FACTOR_POLICY_CHANGED,
+    ),
     # API tokens and the API
     "token-create": lambda p: Post(
         p.admin, reverse("token-create"),
@@ -777,6 +873,8 @@ def test_each_posting_view_records_exactly_one_event(client, p, name):
     post = POSTS[name](p)
     if post.user is not None:
         client.force_login(post.user)
+    if post.prime is not None:
+        post.prime(client)
     url = post.url(client) if callable(post.url) else post.url
     last = AuditEvent.objects.aggregate(last=Max("pk"))["last"] or 0
 

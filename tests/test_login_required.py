@@ -79,3 +79,38 @@ def test_internal_route_sends_anonymous_visitor_to_login(client, name, path, met
 
     assert response.status_code == 302, (name, path, response.status_code)
     assert response["Location"].startswith("/login/")
+
+
+# A password alone is half a sign-in for someone with two-factor sign-in on: such a
+# session reaches the code page, logout and the public views, nothing else.
+OWES_SECOND_FACTOR_MAY_REACH = {"two-factor-verify"}
+
+
+@pytest.mark.parametrize(
+    ("name", "path"),
+    [r for r in ROUTES if r[0] not in PUBLIC | OWES_SECOND_FACTOR_MAY_REACH],
+)
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_a_session_owing_its_second_factor_reaches_only_the_code_page(
+    client, name, path, method
+):
+    import time
+
+    from django_otp.oath import TOTP
+
+    from factcheck import workflow
+    from factcheck.roles import Role
+
+    from .factories import make_user
+
+    user = make_user(roles=[Role.EDITOR, Role.ADMIN], username="half")
+    key = "3132333435363738393031323334353637383930"
+    totp = TOTP(bytes.fromhex(key))
+    totp.time = time.time()
+    workflow.enable_two_factor(user, actor=user, key=key, code=f"{totp.token():06d}")
+    client.force_login(user)
+
+    response = getattr(client, method)(path)
+
+    assert response.status_code == 302, (name, path, response.status_code)
+    assert response["Location"].startswith("/login/two-factor/"), name

@@ -59,6 +59,12 @@ RULES: dict[str, tuple[frozenset, frozenset]] = {
     "logout": same(STAFF),  # anonymous visitors are sent to log in
     "password_change": same(STAFF),
     "password_change_done": same(STAFF),
+    # Two-factor sign-in: one's own settings and the code page (everyone signed in)
+    "two-factor-verify": same(STAFF),
+    "two-factor": same(STAFF),
+    "two-factor-setup": same(STAFF),
+    "two-factor-disable": same(STAFF),
+    "two-factor-recovery-codes": same(STAFF),
     # Articles and claim editing (#3)
     "article-list": same(STAFF),
     "article-new": same(DESK),
@@ -128,6 +134,7 @@ RULES: dict[str, tuple[frozenset, frozenset]] = {
     "rating-styles": same(EVERYONE),
     "organisation-edit": same(ADMINS),
     "public-page-edit": same(ADMINS),
+    "two-factor-policy": same(ADMINS),
     "invitation-accept": same(EVERYONE),
     "password_reset": same(EVERYONE),
     "password_reset_done": same(EVERYONE),

@@ -13,6 +13,7 @@ from .organisation import (
 )
 from .publishing import ErrorReport, ErrorReportState, Publication
 from .review import Approval, Note, Rating, Source, Verdict, VerdictState
+from .security import TwoFactorPolicy
 from .tokens import ApiToken
 from .users import User
 
@@ -42,6 +43,7 @@ __all__ = [
     "Publisher",
     "Rating",
     "Source",
+    "TwoFactorPolicy",
     "User",
     "Verdict",
     "VerdictState",

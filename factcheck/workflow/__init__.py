@@ -46,6 +46,13 @@ from .rules import (
 )
 from .scale import create_rating, update_rating
 from .tokens import create_api_token, revoke_api_token
+from .two_factor import (
+    disable_two_factor,
+    enable_two_factor,
+    regenerate_recovery_codes,
+    set_two_factor_policy,
+    use_recovery_code,
+)
 from .verdicts import (
     approve_verdict,
     return_verdict,
@@ -66,6 +73,11 @@ from .work import (
 __all__ = [
     "create_api_token",
     "revoke_api_token",
+    "disable_two_factor",
+    "enable_two_factor",
+    "regenerate_recovery_codes",
+    "set_two_factor_policy",
+    "use_recovery_code",
     "create_rating",
     "update_rating",
     "update_public_page",

@@ -214,6 +214,9 @@ ACTIONS: dict[str, Transition] = {
     "public_page.edit": Transition(
         frozenset({None}), None, MANAGE, None, "Edit a public page"
     ),
+    "two_factor_policy.edit": Transition(
+        frozenset({None}), None, MANAGE, None, "Require two-factor sign-in"
+    ),
 }
 
 
