@@ -102,7 +102,8 @@ def test_check_deploy_is_clean_in_production_settings(tmp_path):
     env.pop("FACTCHECK_HTTPS", None)
     # Test-only switches (the browser tests' conftest sets the async one) are not
     # part of a production environment.
-    for name in ("FACTCHECK_TESTING", "DJANGO_ALLOW_ASYNC_UNSAFE"):
+    # Its own throwaway SQLite database, even when the suite runs on PostgreSQL.
+    for name in ("FACTCHECK_TESTING", "DJANGO_ALLOW_ASYNC_UNSAFE", "DATABASE_URL"):
         env.pop(name, None)
     migrate = [sys.executable, "manage.py", "migrate", "-v0"]
     subprocess.run(migrate, cwd=ROOT, env=env, check=True, timeout=300)

@@ -78,3 +78,16 @@ def login(page, live_server):
         return page
 
     return _login
+
+
+@pytest.fixture
+def csp_errors(page):
+    """Every Content Security Policy violation the page reports to its console."""
+    found: list[str] = []
+    page.on(
+        "console",
+        lambda msg: (
+            found.append(msg.text) if "Content Security Policy" in msg.text else None
+        ),
+    )
+    return found

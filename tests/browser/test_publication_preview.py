@@ -44,7 +44,7 @@ def _verdict_follows_claim(page, claim_selector: str) -> bool:
 
 
 def test_editor_previews_publishes_and_the_verdict_reads_first(
-    page, login, live_server, tmp_path
+    page, login, live_server, tmp_path, csp_errors
 ):
     reviewer = make_user(role=Role.REVIEWER, username="rae")
     make_user(role=Role.EDITOR, username="ed")
@@ -56,15 +56,6 @@ def test_editor_previews_publishes_and_the_verdict_reads_first(
         title="Exports and wagons",
         outlet="Daily Planet",
         original_url="https://planet.example/story",
-    )
-    csp_errors = []
-    page.on(
-        "console",
-        lambda msg: (
-            csp_errors.append(msg.text)
-            if "Content Security Policy" in msg.text
-            else None
-        ),
     )
 
     # The editor previews before publishing.

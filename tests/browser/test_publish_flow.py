@@ -28,7 +28,7 @@ def _assert_accessible(page) -> None:
     assert violations == [], results.generate_report()
 
 
-def test_editor_publishes_and_a_visitor_reads(page, login, live_server):
+def test_editor_publishes_and_a_visitor_reads(page, login, live_server, csp_errors):
     reviewer = make_user(role=Role.REVIEWER, username="rae")
     editor = make_user(role=Role.EDITOR, username="ed")
     article = make_decided_article(
@@ -38,15 +38,6 @@ def test_editor_publishes_and_a_visitor_reads(page, login, live_server):
         title="Exports and wagons",
         outlet="Daily Planet",
         original_url="https://planet.example/story",
-    )
-    csp_errors = []
-    page.on(
-        "console",
-        lambda msg: (
-            csp_errors.append(msg.text)
-            if "Content Security Policy" in msg.text
-            else None
-        ),
     )
 
     login("ed")
