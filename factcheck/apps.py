@@ -15,6 +15,7 @@ class FactcheckConfig(AppConfig):
             organisation,
             roles,
             security_checks,
+            sessions,
             throttle,
             two_factor,
         )
@@ -22,3 +23,4 @@ class FactcheckConfig(AppConfig):
         post_migrate.connect(roles.on_post_migrate, sender=self)
         post_migrate.connect(throttle.on_post_migrate, sender=self)
         user_logged_in.connect(two_factor.judge_session_at_sign_in)
+        user_logged_in.connect(sessions.stamp_at_sign_in)

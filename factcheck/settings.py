@@ -75,6 +75,7 @@ MIDDLEWARE = [
     "factcheck.middleware.RequestIdMiddleware",
     "factcheck.middleware.RefuseUnstorableInputMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "factcheck.sessions.SlidingSessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -157,7 +158,9 @@ LOGOUT_REDIRECT_URL = "login"
 
 # Sessions end after eight idle hours and when the browser closes.
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", 8 * 3600))
-SESSION_SAVE_EVERY_REQUEST = True
+# Idle timeout without a write per request: factcheck/sessions.py slides the expiry
+# forward at most every five minutes.
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 # --- Login throttling (django-axes) ------------------------------------------------

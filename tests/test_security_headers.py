@@ -50,7 +50,8 @@ def test_pages_carry_csp_without_unsafe_inline_scripts(client, admin_user, name)
 def test_sessions_expire(settings):
     assert 0 < settings.SESSION_COOKIE_AGE <= 12 * 3600
     assert settings.SESSION_EXPIRE_AT_BROWSER_CLOSE
-    assert settings.SESSION_SAVE_EVERY_REQUEST  # idle timeout, not absolute
+    # An idle timeout, not an absolute one: tests/test_sliding_sessions.py.
+    assert "factcheck.sessions.SlidingSessionMiddleware" in settings.MIDDLEWARE
 
 
 def test_password_validators_are_on():
