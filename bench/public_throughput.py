@@ -28,7 +28,8 @@ sys.path.insert(0, str(REPO))
 TARGET = 0.70
 
 
-def _setup(tmp: str) -> str:
+def configure_django(tmp: str) -> None:
+    """Django on a fresh, migrated SQLite database in ``tmp`` (session_cost.py too)."""
     os.environ["FACTCHECK_DB_PATH"] = str(Path(tmp) / "bench.sqlite3")
     os.environ["FACTCHECK_TESTING"] = "1"  # plain static storage, no TLS redirect
     os.environ.setdefault("DEBUG", "0")
@@ -39,6 +40,10 @@ def _setup(tmp: str) -> str:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0, interactive=False)
+
+
+def _setup(tmp: str) -> str:
+    configure_django(tmp)
     return _publish_sample()
 
 

@@ -15,27 +15,15 @@ on a shared machine; the ratios within one run are what to compare.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+from public_throughput import configure_django  # bench/ is on sys.path when run
+
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
-
-
-def _setup(tmp: str) -> None:
-    os.environ["FACTCHECK_DB_PATH"] = str(Path(tmp) / "bench.sqlite3")
-    os.environ["FACTCHECK_TESTING"] = "1"  # plain static storage, no TLS redirect
-    os.environ.setdefault("DEBUG", "0")
-    os.environ["DJANGO_SETTINGS_MODULE"] = "factcheck.settings"
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0, interactive=False)
 
 
 def _rate(client, n: int) -> float:
@@ -52,7 +40,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        _setup(tmp)
+        configure_django(tmp)
         from django.test import Client, override_settings
 
         from factcheck import people
