@@ -5,7 +5,10 @@ transaction that makes the change it describes, so the change and its event comm
 or roll back together. Events form a hash chain in id order: each stores the SHA-256
 of its canonical content, which includes the previous event's hash. Appends are
 serialised (an advisory lock on PostgreSQL; SQLite transactions already are), so the
-chain has no forks.
+chain has no forks. That lock is global and held until the commit, so every writer
+waits while one holds it: ``record()`` prepares all it can before taking it, a
+write records its event as its last statement, and nothing slow (email, rendering,
+counting) runs between the event and the commit.
 
 The chain proves itself whole from the first event to the last one it finds, so
 cutting off the newest events would leave a valid, shorter chain. The head (the
@@ -146,6 +149,29 @@ def _lock_chain() -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
 
 
+def _lock_and_read_last() -> tuple[int, str] | None:
+    """Take the chain's lock, then read the newest event's (id, hash).
+
+    On PostgreSQL in one round trip, as two statements sent together (no parameters,
+    so psycopg sends them as one simple query): the read takes its snapshot after
+    the lock is granted, so it sees what the previous holder committed.
+    """
+    if connection.vendor != "postgresql":
+        _lock_chain()
+        return AuditEvent.objects.order_by("-pk").values_list("pk", "hash").first()
+    meta, quote = AuditEvent._meta, connection.ops.quote_name
+    pk, digest = quote(meta.pk.column), quote(meta.get_field("hash").column)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT pg_advisory_xact_lock({int(_LOCK_KEY)}); "
+            f"SELECT {pk}, {digest} FROM {quote(meta.db_table)} "
+            f"ORDER BY {pk} DESC LIMIT 1"
+        )
+        cursor.nextset()
+        row = cursor.fetchone()
+    return (row[0], row[1]) if row else None
+
+
 def record(
     actor,
     action: AuditAction | str,
@@ -157,40 +183,59 @@ def record(
     data: dict[str, Any] | None = None,
     actor_label: str | None = None,
 ) -> AuditEvent:
-    """Append one event; call it inside the transaction of the change it records."""
+    """Append one event; call it inside the transaction of the change it records,
+    as that transaction's last statement (it takes the chain's lock until commit)."""
     assert transaction.get_connection().in_atomic_block, (
         "audit.record() must run inside the transaction of the change"
     )
     if claim is not None and article is None:
         article = claim.article
-    _lock_chain()
-    last = AuditEvent.objects.order_by("-pk").values_list("pk", "hash").first()
     data = dict(data or {})
     token = api_token_var.get()
     if token is not None:
         data["via_token"] = _token_snapshot(token)
-    # A JSON round trip now, so the hash is computed over what the database returns.
-    clean_data = json.loads(json.dumps(data, cls=DjangoJSONEncoder))
+    person = actor if getattr(actor, "pk", None) else None
+    # Everything but the link to the previous event is settled before the lock.
     event = AuditEvent(
-        at=timezone.now(),
-        actor=actor if getattr(actor, "pk", None) else None,
-        actor_label=actor_label
-        or (actor.get_username() if getattr(actor, "pk", None) else "system"),
+        actor=person,
+        actor_label=actor_label or (person.get_username() if person else "system"),
         action=str(action),
         article=article,
         claim=claim,
         subject_user=subject_user,
         summary=(summary or str(claim or article or subject_user or ""))[:300],
-        data=clean_data,
+        # A JSON round trip now, so the hash is computed over what the database returns.
+        data=json.loads(json.dumps(data, cls=DjangoJSONEncoder)),
         request_id=request_id_var.get(),
-        prev_hash=last[1] if last else GENESIS,
     )
+    last = _lock_and_read_last()
+    event.at = timezone.now()  # under the lock, so times never run against ids
+    event.prev_hash = last[1] if last else GENESIS
     event.hash = compute_hash(event)
     event.save(force_insert=True)
-    count = (_count_through(*last) if last else 0) + 1
-    _remember(event.pk, event.hash, count)
-    _announce_after_commit(ChainHead(event.hash, count, event.pk, event.at))
+    _announce_after_commit(_Appended(event.pk, event.hash, event.at, last))
     return event
+
+
+def append_many(rows: list[dict[str, Any]]) -> int:
+    """Append prepared events, oldest first, in one go: for bulk loads only.
+
+    Each row holds an event's fields except the chain's (``prev_hash``, ``hash``).
+    Like ``record``, call it as the last statement of the transaction that writes
+    what the events describe: it holds the chain's lock until that commits.
+    """
+    assert transaction.get_connection().in_atomic_block, (
+        "audit.append_many() must run inside the transaction of the change"
+    )
+    last = _lock_and_read_last()
+    previous = last[1] if last else GENESIS
+    events = []
+    for fields in rows:
+        event = AuditEvent(**fields, prev_hash=previous)
+        event.hash = previous = compute_hash(event)
+        events.append(event)
+    AuditEvent.objects.bulk_create(events, batch_size=2000)
+    return len(events)
 
 
 def _token_snapshot(token) -> dict[str, Any]:
@@ -297,44 +342,58 @@ def head() -> ChainHead:
     return ChainHead(event_hash, _count_through(pk, event_hash), pk, at)
 
 
+@dataclass(frozen=True)
+class _Appended:
+    """An event a transaction appended, and the (id, hash) of the one before it."""
+
+    event_id: int
+    hash: str
+    at: datetime
+    previous: tuple[int, str] | None
+
+    def head(self) -> ChainHead:
+        """The head this event makes; counted after the commit, not under the lock."""
+        count = (_count_through(*self.previous) if self.previous else 0) + 1
+        _remember(self.event_id, self.hash, count)
+        return ChainHead(self.hash, count, self.event_id, self.at)
+
+
 class _Batch:
     """The events one transaction appended; its head is announced once, after commit."""
 
     def __init__(self) -> None:
-        self.heads: list[ChainHead] = []
+        self.appended: list[_Appended] = []
         self.announced = False
 
 
 class _Announcement:
     """An on_commit callback per event (so a rolled-back savepoint drops its own).
 
-    The first one to run announces the batch's newest head that survived: its own,
+    The first one to run announces the batch's newest event that survived: its own,
     or a later one of the batch, checked in the database only when there is one.
     """
 
-    def __init__(self, batch: _Batch, head: ChainHead, alias: str) -> None:
-        self.batch, self.head, self.alias = batch, head, alias
+    def __init__(self, batch: _Batch, appended: _Appended, alias: str) -> None:
+        self.batch, self.appended, self.alias = batch, appended, alias
 
     def __call__(self) -> None:
         if self.batch.announced:
             return
         self.batch.announced = True
-        mine = self.batch.heads.index(self.head)
-        newest = self.head
-        for later in reversed(self.batch.heads[mine + 1 :]):
+        mine = self.batch.appended.index(self.appended)
+        newest = self.appended
+        for later in reversed(self.batch.appended[mine + 1 :]):
             events = AuditEvent.objects.using(self.alias)
             if events.filter(pk=later.event_id, hash=later.hash).exists():
                 newest = later
                 break
+        head = newest.head()
         head_log.info(
-            "%s (event #%s)",
-            newest,
-            newest.event_id,
-            extra={"audit_head": newest.as_dict()},
+            "%s (event #%s)", head, head.event_id, extra={"audit_head": head.as_dict()}
         )
 
 
-def _announce_after_commit(new_head: ChainHead, alias: str = DEFAULT_DB_ALIAS) -> None:
+def _announce_after_commit(appended: _Appended, alias: str = DEFAULT_DB_ALIAS) -> None:
     conn = connections[alias]
     # The batch of this transaction: the one a callback still queued belongs to (the
     # queue holds only callbacks whose savepoints were not rolled back).
@@ -348,11 +407,11 @@ def _announce_after_commit(new_head: ChainHead, alias: str = DEFAULT_DB_ALIAS) -
     )
     if batch is None or batch.announced:
         batch = _Batch()
-    batch.heads.append(new_head)
+    batch.appended.append(appended)
     # robust: a failing announcement is logged by Django, never turns the committed
     # change into an error response.
     transaction.on_commit(
-        _Announcement(batch, new_head, alias), using=alias, robust=True
+        _Announcement(batch, appended, alias), using=alias, robust=True
     )
 
 

@@ -1,5 +1,5 @@
-"""Request-scoped context (a request id that audit events carry), and the edge
-check that refuses input no database column can hold."""
+"""Request-scoped context (a request id that audit events carry), the edge check
+that refuses input no database column can hold, and the login requirement."""
 
 from __future__ import annotations
 
@@ -7,6 +7,9 @@ import re
 import uuid
 from contextvars import ContextVar
 
+from django.contrib.auth.middleware import (
+    LoginRequiredMiddleware as DjangoLoginRequiredMiddleware,
+)
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpResponseBadRequest
 
@@ -88,3 +91,18 @@ def _problem(request) -> str | None:
     if request.method == "POST":
         return unstorable.in_params(request.POST.lists())
     return None
+
+
+class LoginRequiredMiddleware(DjangoLoginRequiredMiddleware):
+    """Django's, asking the view before the user: a ``@login_not_required`` view
+    (``/healthz``, the public pages, the API) is passed without loading anyone.
+
+    Django's own asks ``request.user.is_authenticated`` first, which reads the
+    session row and the user row on every request that carries a session cookie,
+    whether or not the view needs either. Same answers, fewer queries.
+    """
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if not getattr(view_func, "login_required", True):
+            return None
+        return super().process_view(request, view_func, view_args, view_kwargs)

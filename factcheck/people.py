@@ -19,12 +19,16 @@ Invariants:
   inactive user's session, and their stored sessions are deleted as well.
 - Invitation and reset links are one-time: they are Django's password-reset tokens,
   which stop working once the password changes.
+- Emails go out only after the change commits (``transaction.on_commit``), never
+  inside the transaction: the audit chain's lock is held until the commit, so a slow
+  mail server there would stall every write on the desk. A rolled-back change sends
+  nothing; a mail that fails after the commit is reported, and the change stands.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
-from smtplib import SMTPException
 
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
@@ -59,6 +63,8 @@ NO_PASSWORD = "A service account has no password: it signs in only with API toke
 
 MAX_USERNAME = 150
 MAX_DISPLAY_NAME = 150
+
+mail_log = logging.getLogger("factcheck.mail")
 
 
 def _ensure_manager(actor: User | None) -> None:
@@ -131,25 +137,46 @@ def _one_time_path(user: User, url_name: str) -> str:
     return reverse(url_name, kwargs={"uidb64": uid, "token": token})
 
 
-def _send(template: str, user: User, context: dict) -> None:
-    """Send a plain-text email; a failure rolls the surrounding change back."""
-    context = {
-        "user": user,
-        "desk_name": settings.FACTCHECK["ORGANISATION_NAME"],
-        **context,
-    }
-    subject = render_to_string(f"registration/{template}_subject.txt", context)
-    body = render_to_string(f"registration/{template}_email.txt", context)
-    try:
-        send_mail(
-            " ".join(subject.split()),
-            body,
-            None,
-            [user.email],
-            fail_silently=False,
-        )
-    except (SMTPException, OSError) as exc:
-        raise ValidationError(f"The email to {user.email} could not be sent.") from exc
+class _MailAfterCommit:
+    """A plain-text email to ``user``, rendered and sent once the change commits.
+
+    A failure is logged; when this write's own commit ran the mail (no outer
+    transaction), the write then raises ``ValidationError`` saying the change
+    stands but the email did not go, so the caller can tell the person what to do.
+    """
+
+    def __init__(self, template: str, user: User, context: dict) -> None:
+        self.template, self.user, self.context = template, user, context
+        self.error: Exception | None = None
+        transaction.on_commit(self._send)
+
+    def _send(self) -> None:
+        context = {
+            "user": self.user,
+            "desk_name": settings.FACTCHECK["ORGANISATION_NAME"],
+            **self.context,
+        }
+        try:
+            subject = render_to_string(
+                f"registration/{self.template}_subject.txt", context
+            )
+            body = render_to_string(f"registration/{self.template}_email.txt", context)
+            send_mail(
+                " ".join(subject.split()),
+                body,
+                None,
+                [self.user.email],
+                fail_silently=False,
+            )
+        except Exception as exc:  # any failure: logged, and told to the caller
+            self.error = exc
+            mail_log.exception(
+                "The %s email to %s could not be sent", self.template, self.user.email
+            )
+
+    def raise_if_failed(self, message: str) -> None:
+        if self.error is not None:
+            raise ValidationError(message) from self.error
 
 
 def _new_user(*, username: str, email: str, display_name: str) -> User:
@@ -259,7 +286,11 @@ def invite_user(
             data={"roles": [r.value for r in role_list], "email": user.email},
         )
         link = _base_url(request_base_url) + _one_time_path(user, "invitation-accept")
-        _send("invitation", user, {"link": link, "inviter": actor})
+        mail = _MailAfterCommit("invitation", user, {"link": link, "inviter": actor})
+    mail.raise_if_failed(
+        f"{user} is invited, but the email to {user.email} could not be sent: "
+        "send them a password link from the team list."
+    )
     return user
 
 
@@ -433,9 +464,12 @@ def send_password_reset(
             data={"email": user.email},
         )
         path = _one_time_path(user, "password_reset_confirm")
-        _send(
+        mail = _MailAfterCommit(
             "admin_password_reset",
             user,
             {"link": _base_url(request_base_url) + path, "sender": actor},
         )
+    mail.raise_if_failed(
+        f"The email to {user.email} could not be sent: try again later."
+    )
     return user

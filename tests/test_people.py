@@ -40,18 +40,22 @@ def _path(url: str) -> str:
 # --- Invitation ---------------------------------------------------------------------
 
 
-def test_invitation_end_to_end(client, admin_user, mailoutbox):
+def test_invitation_end_to_end(
+    client, admin_user, mailoutbox, django_capture_on_commit_callbacks
+):
     client.force_login(admin_user)
 
-    response = client.post(
-        reverse("team-invite"),
-        {
-            "invite-username": "nia",
-            "invite-display_name": "Nia New",
-            "invite-email": "nia@desk.example",
-            "invite-role": "reviewer",
-        },
-    )
+    # The email goes out when the invitation commits (tests/test_lock_hygiene.py).
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("team-invite"),
+            {
+                "invite-username": "nia",
+                "invite-display_name": "Nia New",
+                "invite-email": "nia@desk.example",
+                "invite-role": "reviewer",
+            },
+        )
 
     assert response.status_code == 302
     nia = User.objects.get(username="nia")
@@ -397,10 +401,13 @@ def test_admins_cannot_deactivate_themselves(admin_user):
 # --- Password reset -------------------------------------------------------------------
 
 
-def test_admin_sends_a_password_reset(client, admin_user, reviewer, mailoutbox):
+def test_admin_sends_a_password_reset(
+    client, admin_user, reviewer, mailoutbox, django_capture_on_commit_callbacks
+):
     client.force_login(admin_user)
 
-    response = client.post(reverse("team-reset-password", args=[reviewer.pk]))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("team-reset-password", args=[reviewer.pk]))
 
     assert response.status_code == 302
     [event] = _events(AuditAction.USER_PASSWORD_RESET_SENT)
@@ -451,12 +458,21 @@ def test_no_reset_for_inactive_people(admin_user, reviewer):
         ("team-reset-password", {}),
     ],
 )
-def test_only_admins_manage_people(request, client, persona, name, data, mailoutbox):
+def test_only_admins_manage_people(
+    request,
+    client,
+    persona,
+    name,
+    data,
+    mailoutbox,
+    django_capture_on_commit_callbacks,
+):
     actor = request.getfixturevalue(persona)
     target = make_user(role=Role.REVIEWER, username="target")
     client.force_login(actor)
 
-    response = client.post(reverse(name, args=[target.pk]), data)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse(name, args=[target.pk]), data)
 
     assert response.status_code == 403
     assert client.get(reverse("team")).status_code == 403

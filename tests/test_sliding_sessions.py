@@ -52,3 +52,30 @@ def test_a_visitor_without_a_session_gets_none(client, db):
 
     assert response.status_code == 200
     assert "sessionid" not in response.cookies
+
+
+def test_a_login_exempt_view_reads_neither_session_nor_user(client, reviewer):
+    """/healthz with a session cookie costs what it costs without one."""
+    client.force_login(reviewer)
+    anonymous = client.__class__()
+
+    with CaptureQueriesContext(connection) as signed_in:
+        assert client.get(reverse("healthz")).status_code == 200
+    with CaptureQueriesContext(connection) as without:
+        assert anonymous.get(reverse("healthz")).status_code == 200
+
+    assert [q["sql"] for q in signed_in.captured_queries] == [
+        q["sql"] for q in without.captured_queries
+    ]
+    assert "django_session" not in str(signed_in.captured_queries)
+
+
+def test_a_protected_page_still_checks_the_signed_in_user(client, reviewer):
+    client.force_login(reviewer)
+    reviewer.is_active = False
+    reviewer.save(update_fields=["is_active"])
+
+    response = client.get(reverse("dashboard"))
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
