@@ -13,7 +13,8 @@ from datetime import date, datetime, time, timedelta
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from .models import Article, AuditEvent, Claim
+from .models import Article, AuditEvent, Claim, User
+from .windows import older_than
 
 NEWEST_FIRST = ("-at", "-pk")
 
@@ -34,16 +35,21 @@ EXPORT_FIELDS = (
 )
 
 
-def for_claim(claim: Claim, limit: int = 50) -> list[AuditEvent]:
-    """The events about one claim, newest first."""
-    return list(AuditEvent.objects.filter(claim=claim).order_by(*NEWEST_FIRST)[:limit])
+def for_claim(
+    claim: Claim, limit: int = 50, *, before: int | None = None
+) -> list[AuditEvent]:
+    """The events about one claim, newest first; ``before`` (an event id) pages back."""
+    events = older_than(AuditEvent.objects.filter(claim=claim), before)
+    return list(events.order_by(*NEWEST_FIRST)[:limit])
 
 
-def for_article(article: Article, limit: int = 50) -> list[AuditEvent]:
-    """The events about an article and every claim of it, newest first."""
-    return list(
-        AuditEvent.objects.filter(article=article).order_by(*NEWEST_FIRST)[:limit]
-    )
+def for_article(
+    article: Article, limit: int = 50, *, before: int | None = None
+) -> list[AuditEvent]:
+    """The events about an article and every claim of it, newest first; ``before``
+    (an event id) pages back."""
+    events = older_than(AuditEvent.objects.filter(article=article), before)
+    return list(events.order_by(*NEWEST_FIRST)[:limit])
 
 
 def _day_start(day: date) -> datetime:
@@ -52,19 +58,26 @@ def _day_start(day: date) -> datetime:
 
 def search(
     *,
-    actor=None,
+    actor: User | QuerySet[User] | None = None,
     action: str | None = None,
-    article: Article | None = None,
+    article: Article | QuerySet[Article] | None = None,
     date_from: date | None = None,
     date_to: date | None = None,
 ) -> QuerySet[AuditEvent]:
-    """The audit log filtered by actor, verb, article and an inclusive date range."""
+    """The audit log filtered by actor, verb, article and an inclusive date range.
+
+    ``actor`` and ``article`` are one row or a QuerySet of rows any of which will do
+    (what a lookup field resolves typed words to)."""
     events = AuditEvent.objects.order_by(*NEWEST_FIRST)
-    if actor is not None:
+    if isinstance(actor, QuerySet):
+        events = events.filter(actor__in=actor.values("pk"))
+    elif actor is not None:
         events = events.filter(actor=actor)
     if action:
         events = events.filter(action=action)
-    if article is not None:
+    if isinstance(article, QuerySet):
+        events = events.filter(article__in=article.values("pk"))
+    elif article is not None:
         events = events.filter(article=article)
     # Whole days in the desk's time zone; "to" includes the day it names.
     if date_from is not None:

@@ -13,6 +13,7 @@ from .views import articles as article_views
 from .views import audit as audit_views
 from .views import claims as claim_views
 from .views import dashboard, health
+from .views import lookups as lookup_views
 from .views import organisation as organisation_views
 from .views import public as public_views
 from .views import publishing as publishing_views
@@ -32,6 +33,9 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     # --- Desk search (articles and claims, any status) ------------------------------
     path("search/", search_views.search, name="search"),
+    # Suggestions for the search-as-you-type filters (queue, audit log).
+    path("lookup/articles/", lookup_views.lookup_articles, name="lookup-articles"),
+    path("lookup/people/", lookup_views.lookup_people, name="lookup-people"),
     # --- Authentication ------------------------------------------------------------
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

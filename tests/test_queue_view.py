@@ -140,10 +140,12 @@ def test_bad_filter_values_fall_back_to_defaults(client, reviewer):
     client.force_login(reviewer)
 
     response = client.get(
-        reverse("queue"), {"status": "nope", "article": "x", "page": "-3", "sort": "?"}
+        reverse("queue"),
+        {"status": "nope", "article": "#99999999999", "page": "-3", "sort": "?"},
     )
 
     assert response.status_code == 200 and len(_ids(response)) == 3
+    assert "There is no article #99999999999." in response.content.decode()
 
 
 def test_empty_queue_says_why(client, reviewer):
@@ -222,4 +224,115 @@ def test_query_count_is_constant_from_10_to_1000_claims(
         large_page = client.get(reverse("queue"), {"sort": "due"})
 
     assert len(large_page.context["claims"]) == 50
-    assert large_page.context["page"].paginator.count == 1010
+    # Counted no further than the cap: 1,010 claims read as "1,000+".
+    assert large_page.context["counts"]["total"] == 1001
+    body = large_page.content.decode()
+    assert "1,000+ claims" in body and "Page 1 of 20+" in body
+
+
+# --- The article filter: a search-as-you-type box, not a list of every article -----
+
+
+def _box(response) -> str:
+    """The value the article box shows."""
+    return response.context["form"]["article"].value()
+
+
+def test_article_filter_takes_an_id_a_suggestion_or_words(client, reviewer):
+    budget = make_article(lines=LINES[:2], title="Budget 2025: the rail plan")
+    make_article(lines=LINES[2:], title="Treaty anniversary")
+    client.force_login(reviewer)
+    url = reverse("queue")
+    in_budget = sorted(budget.claims.values_list("pk", flat=True))
+
+    by_id = client.get(url, {"article": budget.pk})
+    by_hash = client.get(url, {"article": f"#{budget.pk}"})
+    by_suggestion = client.get(url, {"article": f"Whatever (#{budget.pk})"})
+    by_words = client.get(url, {"article": "  rail PLAN "})
+
+    for response in (by_id, by_hash, by_suggestion, by_words):
+        assert sorted(_ids(response)) == in_budget
+    assert _box(by_id) == f"Budget 2025: the rail plan (#{budget.pk})"
+    assert _box(by_words) == "  rail PLAN "
+    assert "Take next in this article" in by_id.content.decode()
+    assert "Take next in this article" not in by_words.content.decode()
+
+
+def test_article_words_that_match_nothing_show_nothing(client, reviewer):
+    make_article(lines=LINES)
+    client.force_login(reviewer)
+
+    response = client.get(reverse("queue"), {"article": "no such title"})
+
+    assert _ids(response) == []
+    assert "No claims match these filters." in response.content.decode()
+
+
+def test_article_box_is_a_search_field_with_a_datalist_htmx_fills(client, reviewer):
+    client.force_login(reviewer)
+
+    body = client.get(reverse("queue")).content.decode()
+
+    assert 'type="search" name="article"' in body
+    assert 'list="id_article-options"' in body
+    assert '<datalist id="id_article-options"></datalist>' in body
+    assert f'hx-get="{reverse("lookup-articles")}?field=article"' in body
+    assert 'hx-trigger="input changed delay:250ms"' in body
+    assert 'hx-target="#id_article-options"' in body
+    assert '<select name="article"' not in body
+
+
+def test_take_next_in_this_article_takes_from_that_article(client, reviewer):
+    make_article(lines=LINES)
+    wanted = make_article(lines=LINES[:1])
+    client.force_login(reviewer)
+    page = client.get(reverse("queue"), {"article": wanted.pk}).content.decode()
+    assert f'name="article" value="{wanted.pk}"' in page
+
+    response = client.post(reverse("queue-take-next"), {"article": wanted.pk})
+
+    claim = wanted.claims.get()
+    claim.refresh_from_db()
+    assert response.status_code == 302
+    assert response["Location"] == claim.get_absolute_url()
+    assert claim.assignee == reviewer
+
+
+def test_paging_stops_at_the_count_cap(client, reviewer):
+    make_article(lines=_lines(1010))
+    client.force_login(reviewer)
+
+    last = client.get(reverse("queue"), {"sort": "age", "page": 20})
+    beyond = client.get(reverse("queue"), {"sort": "age", "page": 99999999999})
+
+    assert last.context["page"].number == 20 and not last.context["page"].has_next
+    assert len(_ids(last)) == 50
+    assert _ids(beyond) == _ids(last)
+    assert "narrow the filters to reach the rest" in last.content.decode()
+
+
+def test_small_queues_page_exactly(client, reviewer):
+    make_article(lines=_lines(120))
+    client.force_login(reviewer)
+
+    third = client.get(reverse("queue"), {"sort": "age", "page": 3})
+    past_the_end = client.get(reverse("queue"), {"sort": "age", "page": 9})
+
+    assert len(_ids(third)) == 20 and _ids(past_the_end) == _ids(third)
+    body = third.content.decode()
+    assert "Page 3 of 3</span>" in body and "120 claims" in body
+    assert "narrow the filters" not in body
+
+
+def test_filtering_with_htmx_also_updates_take_next(client, reviewer):
+    article = make_article(lines=LINES)
+    client.force_login(reviewer)
+
+    response = client.get(
+        reverse("queue"), {"article": article.pk}, headers={"HX-Request": "true"}
+    )
+
+    body = response.content.decode()
+    assert 'id="take-next" class="inline take-next" hx-swap-oob="true"' in body
+    assert f'name="article" value="{article.pk}"' in body
+    assert "Take next in this article" in body

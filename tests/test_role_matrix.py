@@ -55,6 +55,9 @@ RULES: dict[str, tuple[frozenset, frozenset]] = {
     "dashboard": same(STAFF),
     "healthz": same(EVERYONE),
     "search": same(STAFF),
+    # Suggestions for the filter boxes: articles for the desk, people for auditors
+    "lookup-articles": same(STAFF),
+    "lookup-people": same(AUDITORS),
     "login": same(EVERYONE),
     "logout": same(STAFF),  # anonymous visitors are sent to log in
     "password_change": same(STAFF),

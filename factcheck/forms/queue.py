@@ -1,5 +1,8 @@
 """The queue's filter form (GET, in the URL) and the editors' bulk action form.
 
+The article filter is a search-as-you-type box (``forms/lookups.py``), not a list
+of every article.
+
 Input validation only: no form here writes anything.
 """
 
@@ -9,8 +12,10 @@ from django import forms
 from django.contrib.auth.models import Permission
 from django.db.models import Q
 
-from ..models import ClaimKind, ClaimState, User
+from ..counts import count_label
+from ..models import Article, ClaimKind, ClaimState, User
 from ..workflow import BULK_OPERATIONS
+from .lookups import ArticleLookupField
 
 ASSIGNEE_CHOICES = [("", "Anyone"), ("mine", "Mine"), ("nobody", "Nobody")]
 SORT_CHOICES = [
@@ -20,13 +25,10 @@ SORT_CHOICES = [
 ]
 # The empty status means "needs work": open, in progress, returned.
 STATUS_CHOICES = [("", "Needs work"), *ClaimState.choices]
-NEEDS_WORK = (ClaimState.OPEN, ClaimState.IN_PROGRESS, ClaimState.RETURNED)
 
 
 class QueueFilterForm(forms.Form):
-    article = forms.TypedChoiceField(
-        required=False, coerce=int, empty_value=None, choices=[("", "All articles")]
-    )
+    article = ArticleLookupField()
     status = forms.ChoiceField(required=False, choices=STATUS_CHOICES)
     kind = forms.ChoiceField(
         required=False, choices=[("", "Any kind"), *ClaimKind.choices]
@@ -36,31 +38,26 @@ class QueueFilterForm(forms.Form):
     sort = forms.ChoiceField(required=False, choices=SORT_CHOICES)
     page = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
-    def __init__(self, *args, article_choices=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["article"].choices = [("", "All articles"), *article_choices]
-
-    def show_counts(self, counts: dict[str, int], per_article: dict[int, int]):
-        """Put each option's number of matching claims in its label."""
-        field = self.fields["article"]
-        field.choices = [
-            (pk, f"{title} ({per_article.get(pk, 0)})") if pk else (pk, title)
-            for pk, title in field.choices
-        ]
+    def show_counts(self, counts: dict[str, int]):
+        """Put each option's number of matching claims (capped) in its label."""
         for name in ("status", "kind", "assignee"):
             field = self.fields[name]
             field.choices = [
-                (value, f"{label} ({counts.get(f'{name}_{value}', 0)})")
+                (value, f"{label} ({count_label(counts.get(f'{name}_{value}', 0))})")
                 for value, label in field.choices
             ]
-        self.fields["overdue"].label = f"Overdue only ({counts.get('overdue', 0)})"
+        overdue = count_label(counts.get("overdue", 0))
+        self.fields["overdue"].label = f"Overdue only ({overdue})"
 
     def filters(self) -> dict:
         """The valid filters; an invalid value falls back to its default."""
         self.is_valid()  # cleaned_data then holds only the fields that validated
         data = self.cleaned_data
+        article = data.get("article")
         return {
-            "article": data.get("article"),
+            # One article, the articles some words match, or None.
+            "article": article,
+            "one_article": article if isinstance(article, Article) else None,
             "status": data.get("status") or "",
             "kind": data.get("kind") or "",
             "assignee": data.get("assignee") or "",

@@ -1,19 +1,24 @@
-"""The reviewer queue: claims that need work, filtered in the URL, in constant queries.
+"""The reviewer queue: claims that need work, filtered in the URL, bounded work.
 
 Filters (article, status, kind, assignee, overdue) and the sort live in the query
 string, so a view of the queue is shareable and the back button works; htmx swaps
-``#queue-table`` in place. Whatever the queue's size the page runs the same handful
-of queries: one aggregate for every facet count, one count, one page of rows.
+``#queue-table`` in place. The page's cost follows what it shows, not the archive:
+the article filter is a search-as-you-type box (no list of every article), every
+facet count is capped (``counts.py``: one query, each count reading at most
+``CAP + 1`` rows) and paging goes no deeper than the cap, so no query counts or
+skips the whole queue. Whatever the queue's size the page runs the same handful of
+queries: one for every count, one page of rows.
 """
 
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.core.paginator import Paginator
-from django.db.models import Count, F, Q
+from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -22,8 +27,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from .. import workflow
-from ..forms.queue import NEEDS_WORK, BulkForm, QueueFilterForm
-from ..models import Article, Claim, ClaimKind, ClaimState
+from ..counts import CAP, capped_counts, count_label
+from ..forms.lookups import lookup_q
+from ..forms.queue import BulkForm, QueueFilterForm
+from ..models import NEEDS_WORK, Article, Claim, ClaimKind, ClaimState
 from .common import safe_next
 
 PAGE_SIZE = 50
@@ -40,15 +47,24 @@ def _facets(filters: dict, user, now) -> dict[str, Q]:
     status = filters["status"]
     qs = {
         "status": Q(state=status) if status else Q(state__in=NEEDS_WORK),
-        "article": Q(article_id=filters["article"]) if filters["article"] else Q(),
+        "article": lookup_q("article", filters["article"]),
         "kind": Q(kind=filters["kind"]) if filters["kind"] else Q(),
         "assignee": {
             "mine": Q(assignee=user),
             "nobody": Q(assignee__isnull=True),
         }.get(filters["assignee"], Q()),
-        "overdue": Q(due__lt=now) if filters["overdue"] else Q(),
+        "overdue": _overdue(now) if filters["overdue"] else Q(),
     }
     return qs
+
+
+def _overdue(now) -> Q:
+    """Past the claim's own due time or, without one, past its article's.
+
+    The articles are a subquery, not a join: PostgreSQL then hashes the few late
+    articles once instead of joining every article to every claim it scans."""
+    late = Article.objects.filter(due_at__lt=now).values("pk")
+    return Q(due_at__lt=now) | Q(due_at__isnull=True, article__in=late)
 
 
 def _except(facets: dict[str, Q], name: str) -> Q:
@@ -59,39 +75,70 @@ def _except(facets: dict[str, Q], name: str) -> Q:
     return combined
 
 
-def _counts(base, facets: dict[str, Q], user, now) -> dict[str, int]:
-    """Every facet's counts in one aggregate query (each ignores its own filter)."""
-    aggregates = {"total": Count("pk", filter=_except(facets, ""))}
+def _counts(facets: dict[str, Q], user, now) -> dict[str, int]:
+    """Every facet's count (each ignores its own filter), capped, in one query."""
+    wanted = {"total": _except(facets, "")}
     by_status = _except(facets, "status")
-    aggregates["status_"] = Count("pk", filter=by_status & Q(state__in=NEEDS_WORK))
+    wanted["status_"] = by_status & Q(state__in=NEEDS_WORK)
     for state in ClaimState:
-        aggregates[f"status_{state.value}"] = Count(
-            "pk", filter=by_status & Q(state=state)
-        )
+        wanted[f"status_{state.value}"] = by_status & Q(state=state)
     by_kind = _except(facets, "kind")
-    aggregates["kind_"] = Count("pk", filter=by_kind)
-    for i, kind in enumerate(ClaimKind):
-        aggregates[f"kind_{i}"] = Count("pk", filter=by_kind & Q(kind=kind))
+    wanted["kind_"] = by_kind
+    for kind in ClaimKind:
+        wanted[f"kind_{kind.value}"] = by_kind & Q(kind=kind)
     by_assignee = _except(facets, "assignee")
-    aggregates["assignee_"] = Count("pk", filter=by_assignee)
-    aggregates["assignee_mine"] = Count("pk", filter=by_assignee & Q(assignee=user))
-    aggregates["assignee_nobody"] = Count(
-        "pk", filter=by_assignee & Q(assignee__isnull=True)
-    )
-    aggregates["overdue"] = Count(
-        "pk", filter=_except(facets, "overdue") & Q(due__lt=now)
-    )
-    counts = base.aggregate(**aggregates)
-    for i, kind in enumerate(ClaimKind):
-        counts[f"kind_{kind.value}"] = counts.pop(f"kind_{i}")
-    return counts
+    wanted["assignee_"] = by_assignee
+    wanted["assignee_mine"] = by_assignee & Q(assignee=user)
+    wanted["assignee_nobody"] = by_assignee & Q(assignee__isnull=True)
+    wanted["overdue"] = _except(facets, "overdue") & _overdue(now)
+    return capped_counts(Claim.objects.all(), wanted)
 
 
-def _rows(page, user, now) -> list[Claim]:
-    for claim in page:
+@dataclass(frozen=True)
+class Page:
+    """A page of the queue, numbered from 1; ``more`` when the total passed the cap,
+    so ``last`` is as deep as paging goes rather than the true number of pages."""
+
+    number: int
+    last: int
+    more: bool
+    reach = f"{CAP:,}"  # claims that paging reaches
+
+    @classmethod
+    def of(cls, requested: int, total: int) -> Page:
+        last = max(1, math.ceil(min(total, CAP) / PAGE_SIZE))
+        return cls(number=min(requested, last), last=last, more=total > CAP)
+
+    @property
+    def offset(self) -> int:
+        return (self.number - 1) * PAGE_SIZE
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.last
+
+    @property
+    def has_other_pages(self) -> bool:
+        return self.last > 1
+
+    @property
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    @property
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+
+def _rows(claims: list[Claim], user, now) -> list[Claim]:
+    for claim in claims:
         claim.overdue = bool(claim.due and claim.due < now)
         claim.can_take = workflow.can(user, "claim.take", claim)
-    return list(page)
+    return claims
 
 
 def _query_without_page(request: HttpRequest) -> str:
@@ -104,35 +151,28 @@ def _query_without_page(request: HttpRequest) -> str:
 @permission_required("factcheck.view_claim", raise_exception=True)
 def queue(request: HttpRequest) -> HttpResponse:
     user, now = request.user, timezone.now()
-    articles = list(
-        Article.objects.in_review().order_by("-ingested_at").values_list("pk", "title")
-    )
-    form = QueueFilterForm(request.GET, article_choices=articles)
+    form = QueueFilterForm(request.GET)
     filters = form.filters()
     facets = _facets(filters, user, now)
-    base = Claim.objects.annotate(due=Coalesce("due_at", "article__due_at"))
-    counts = _counts(base, facets, user, now)
-    per_article = dict(
-        base.filter(_except(facets, "article"))
-        .values_list("article")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    form.show_counts(counts, per_article)
+    counts = _counts(facets, user, now)
+    form.show_counts(counts)
+    page = Page.of(filters["page"], counts["total"])
     claims = (
-        base.filter(_except(facets, ""))
+        Claim.objects.annotate(due=Coalesce("due_at", "article__due_at"))
+        .filter(_except(facets, ""))
         .select_related("article", "assignee")
         .with_checked_before()
         .order_by(*SORTS[filters["sort"]])
     )
-    page = Paginator(claims, PAGE_SIZE).get_page(filters["page"])
     is_editor = user.has_perm("factcheck.approve_verdict")
     context = {
         "form": form,
         "filters": filters,
         "counts": counts,
+        "total": count_label(counts["total"]),
+        "overdue": count_label(counts["overdue"]),
         "page": page,
-        "claims": _rows(page, user, now),
+        "claims": _rows(list(claims[page.offset : page.offset + PAGE_SIZE]), user, now),
         "is_editor": is_editor,
         "bulk_form": BulkForm() if is_editor else None,
         "query": _query_without_page(request),
@@ -140,6 +180,8 @@ def queue(request: HttpRequest) -> HttpResponse:
         "may_take": user.has_perm("factcheck.review_claim"),
     }
     if request.htmx:
+        # "Take next" sits outside the table: it follows the article filter too.
+        context["swap_take_next"] = True
         return render(request, f"{TEMPLATE}#queue-table", context)
     return render(request, TEMPLATE, context)
 
