@@ -16,13 +16,15 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import Iterable
 from typing import Any, NamedTuple
 
 from django.conf import settings
-from django.core.paginator import Page, Paginator
 from django.db import connection
-from django.db.models import OuterRef, Prefetch, Subquery
+from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
+from django.http import QueryDict
 
+from . import pagination
 from .models import (
     Article,
     ArticleState,
@@ -370,7 +372,10 @@ def latest_publications():
         .order_by("-version")
         .values("version")[:1]
     )
-    first = Publication.objects.filter(article=OuterRef("article"), version=1)
+    # order_by(): the model's default order would join the article into every row.
+    first = Publication.objects.filter(
+        article=OuterRef("article"), version=1
+    ).order_by()
     return (
         Publication.objects.filter(
             article__state=ArticleState.PUBLISHED, version=Subquery(newest)
@@ -380,42 +385,74 @@ def latest_publications():
     )
 
 
+def first_publications(search: str = "") -> QuerySet[Publication]:
+    """The first version of every published fact-check, newest first; ``search``
+    keeps those whose latest snapshot mentions it.
+
+    The public lists page through these by keyset (``pagination.keyset``): their
+    order is a column of the rows themselves, which an index can serve, where
+    ``latest_publications`` orders by a subquery computed for every published
+    article; and it stays put when a correction is published. ``with_latest`` then
+    reads the latest snapshots of one page only.
+    """
+    firsts = Publication.objects.filter(
+        version=1, article__state=ArticleState.PUBLISHED
+    )
+    if search:
+        matching = latest_publications().filter(
+            payload__search_text__icontains=search.lower()
+        )
+        firsts = firsts.filter(article__in=matching.values("article"))
+    return firsts.only("pk", "article_id", "published_at").order_by(
+        "-published_at", "-pk"
+    )
+
+
+def with_latest(firsts: Iterable[Publication]) -> list[Publication]:
+    """The latest snapshot of each article of ``firsts`` (with ``first_published_at``),
+    in their order: one query."""
+    firsts = list(firsts)
+    latest = latest_publications().filter(article_id__in=[f.article_id for f in firsts])
+    by_article = {p.article_id: p for p in latest}
+    return [by_article[f.article_id] for f in firsts if f.article_id in by_article]
+
+
 CLAIMANT_PAGE_SIZE = 20
 
 
 class ClaimantRecord(NamedTuple):
     claimant: dict[str, Any]  # as the newest snapshot on the page credits them
     claims: list[dict[str, Any]]  # snapshot entries plus their "article"
-    page: Page  # of publications, newest fact-check first
+    page: pagination.Window  # of first publications, newest fact-check first
 
 
-def claimant_record(slug: str, page_number: Any = 1) -> ClaimantRecord | None:
+def claimant_record(slug: str, query: QueryDict) -> ClaimantRecord | None:
     """A claimant's published claims, read from the latest snapshots only.
 
     ``Claim.claimant`` and ``Claim.public_number`` say which published articles and
     claim numbers to read; what is shown comes from those articles' latest
     snapshots, and only the entries a snapshot itself credits to ``slug`` (a claimant
-    changed since publication moves at the next publication). Paginated by article:
-    three queries whatever the number of claims. None when nothing is published.
+    changed since publication moves at the next publication). Paginated by article
+    (``query``'s keyset cursor): three queries whatever the number of claims or
+    fact-checks. None when nothing is published.
     """
     claims = Claim.objects.filter(
         claimant__slug=slug,
         public_number__isnull=False,
         article__state=ArticleState.PUBLISHED,
     )
-    publications = latest_publications().filter(
-        article_id__in=claims.values("article_id")
-    )
-    page = Paginator(publications, CLAIMANT_PAGE_SIZE).get_page(page_number)
+    firsts = first_publications().filter(article_id__in=claims.values("article_id"))
+    page = pagination.keyset(firsts, query, per_page=CLAIMANT_PAGE_SIZE)
+    publications = with_latest(page)
     numbers: dict[int, set[int]] = {}
-    ids = [p.article_id for p in page]
+    ids = [p.article_id for p in publications]
     for article_id, n in claims.filter(article_id__in=ids).values_list(
         "article_id", "public_number"
     ):
         numbers.setdefault(article_id, set()).add(n)
     entries = [
         {**entry, "article": p.payload["article"]}
-        for p in page
+        for p in publications
         for entry in p.payload["claims"]
         if entry["n"] in numbers.get(p.article_id, ())
         and (entry.get("claimant") or {}).get("slug") == slug

@@ -306,7 +306,7 @@ def test_the_claimant_page_costs_the_same_queries_for_many_claims(
     _claims_by("Edda Holm", 1, reviewer, editor)
     _claims_by("Bo Lind", 6, reviewer, editor)
     client.get(reverse("public-index"))  # the publisher's details are now cached
-    with django_assert_num_queries(3) as one:  # count, page of articles, numbers
+    with django_assert_num_queries(3) as one:  # page, its snapshots, numbers
         client.get(reverse("public-claimant", args=["edda-holm"]))
 
     with django_assert_num_queries(len(one.captured_queries)):

@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 
 from factcheck import workflow
-from factcheck.models import ClaimState
+from factcheck.counts import CAP
+from factcheck.models import Claim, ClaimState
 
-from .factories import make_claim, rating
+from .factories import make_article, make_claim, rating
 
 pytestmark = pytest.mark.django_db
 
@@ -87,3 +88,33 @@ def test_dashboard_query_count_is_constant_from_2_to_20_returned(
     assert 'href="/queue/?status=returned&amp;assignee=mine"' in (
         response.content.decode()
     )
+
+
+def test_awaiting_my_approval_leaves_out_my_own_submissions(
+    client, reviewer, editor, other_editor
+):
+    theirs = make_claim(state=ClaimState.SUBMITTED, reviewer=reviewer)
+    mine = make_claim(state=ClaimState.SUBMITTED, reviewer=editor)
+    client.force_login(editor)
+
+    awaiting = client.get("/").context["awaiting_approval"]
+
+    assert theirs in awaiting and mine not in awaiting
+    client.force_login(other_editor)
+    assert client.get("/").context["awaiting_approval"] == [theirs, mine]
+
+
+def test_counts_stop_at_the_cap(client, reviewer):
+    article = make_article()
+    Claim.objects.bulk_create(
+        Claim(article=article, position=n, text=f"Claim {n}", start=0, end=5)
+        for n in range(10, CAP + 10)
+    )
+    client.force_login(reviewer)
+
+    response = client.get("/")
+
+    counts = {state.value: n for state, n, _url in response.context["counts"]}
+    assert counts["open"] == f"{CAP:,}+"  # 1,003 open claims
+    assert counts["submitted"] == "0"
+    assert f"{CAP:,}+</span>" in response.content.decode()

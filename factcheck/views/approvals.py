@@ -13,7 +13,6 @@ from collections.abc import Callable
 
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -21,7 +20,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
-from .. import access, workflow
+from .. import access, pagination, workflow
 from ..forms.approvals import DecisionForm
 from ..models import Approval, Claim, ClaimState, Source, Verdict
 from .common import Outcome, perform, respond
@@ -89,8 +88,9 @@ def approval_list(request: HttpRequest) -> HttpResponse:
 
 
 def _render_list(request: HttpRequest, status: int = 200, **extra) -> HttpResponse:
-    page = Paginator(_queue(), PAGE_SIZE).get_page(request.GET.get("page"))
-    claims = [_decorate(claim, request.user) for claim in page.object_list]
+    # Bounded pages, not keyset: the order is a subquery no index holds.
+    page = pagination.bounded(_queue(), request.GET, per_page=PAGE_SIZE)
+    claims = [_decorate(claim, request.user) for claim in page]
     context = {"page": page, "claims": claims, **extra}
     return render(request, LIST, context, status=status)
 

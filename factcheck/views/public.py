@@ -27,7 +27,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.cache import cache
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -36,7 +35,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.feedgenerator import Atom1Feed
 from django.views.decorators.http import require_GET, require_POST
 
-from .. import organisation, publishing, throttle, workflow
+from .. import organisation, pagination, publishing, throttle, workflow
 from ..claimreview import claimreview_for, json_ld
 from ..client_address import client_key
 from ..forms.publishing import ErrorReportForm
@@ -119,19 +118,15 @@ def _describe(payload: dict) -> str:
 @require_GET
 def public_index(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:200]
-    publications = publishing.latest_publications()
-    if query:
-        publications = publications.filter(
-            payload__search_text__icontains=query.lower()
-        )
-    page = Paginator(publications, PAGE_SIZE).get_page(request.GET.get("page"))
+    firsts = publishing.first_publications(search=query)
+    page = pagination.keyset(firsts, request.GET, per_page=PAGE_SIZE)
     rows = [
         {
             "payload": p.payload,
             "first_published_at": p.first_published_at,
             "url": reverse("public-summary", args=[p.payload["article"]["slug"]]),
         }
-        for p in page
+        for p in publishing.with_latest(page)
     ]
     context = {"page": page, "rows": rows, "query": query}
     return render(request, "public/index.html", context)
@@ -391,7 +386,7 @@ def public_about(request: HttpRequest, kind: str) -> HttpResponse:
 @require_GET
 def public_claimant(request: HttpRequest, slug: str) -> HttpResponse:
     """One claimant's checked claims and verdicts, from the latest snapshots only."""
-    record = publishing.claimant_record(slug, request.GET.get("page"))
+    record = publishing.claimant_record(slug, request.GET)
     if record is None:
         raise Http404("No published claims by this claimant.")
     claims = [
