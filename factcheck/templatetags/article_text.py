@@ -6,6 +6,11 @@ Rendered in Python rather than a template loop because the body is shown with
 ``<span data-o="offset">`` so ``articles.js`` can turn a selection into body
 offsets without counting the tooltips' text.
 
+Every claim's span is marked (the body, and so the number of claims, is bounded by
+the article size limit), but only the claims of the page of the claim list being
+shown are interactive: focusable, with a tooltip and an id the list links to. The
+others are plain marks naming their page, so the page's size follows the window.
+
 Invariant: concatenating the ``data-o`` spans' text in order gives ``body``.
 """
 
@@ -97,22 +102,36 @@ def _tip(claim) -> str:
     )
 
 
+def _quiet(span) -> str:
+    return (
+        f'<mark class="claim" data-claim="{span.pk}" data-state="{escape(span.state)}"'
+        f' title="#{span.position}, on page {span.page} of the claim list">'
+    )
+
+
+def _interactive(claim) -> str:
+    return (
+        f'<mark class="claim tip" tabindex="0" id="mark-{claim.pk}" '
+        f'data-claim="{claim.pk}" data-state="{escape(claim.state)}" '
+        f'aria-describedby="tip-{claim.pk}">'
+    )
+
+
 @register.simple_tag
-def article_text(article, claims) -> SafeString:
+def article_text(article, window) -> SafeString:
+    """The body with the spans of ``window.spans``; ``window.claims`` interactive."""
     body = article.body
     damage = _damage_ranges(article.warnings)
     starts = [d[0] for d in damage]
+    shown = {claim.pk: claim for claim in window.claims}
     out: list[str] = []
     pos = 0
-    for claim in visible_claims(claims):
-        out.extend(_plain(body, pos, claim.start, damage, starts))
-        out.append(
-            f'<mark class="claim tip" tabindex="0" id="mark-{claim.pk}" '
-            f'data-claim="{claim.pk}" data-state="{escape(claim.state)}" '
-            f'aria-describedby="tip-{claim.pk}">'
-        )
-        out.extend(_plain(body, claim.start, claim.end, damage, starts))
-        out.append(_tip(claim) + "</mark>")
-        pos = claim.end
+    for span in visible_claims(window.spans):
+        claim = shown.get(span.pk)
+        out.extend(_plain(body, pos, span.start, damage, starts))
+        out.append(_interactive(claim) if claim else _quiet(span))
+        out.extend(_plain(body, span.start, span.end, damage, starts))
+        out.append((_tip(claim) if claim else "") + "</mark>")
+        pos = span.end
     out.extend(_plain(body, pos, len(body), damage, starts))
     return mark_safe("".join(out))  # noqa: S308 - every piece is escaped above

@@ -13,12 +13,12 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import replace_url
 
-from .. import access, timelines, workflow
+from .. import access, pagination, timelines, windows, workflow
 from ..forms.articles import (
     ArticleForm,
     ClaimDismissForm,
@@ -33,9 +33,16 @@ from .common import Outcome, form_errors_text, perform, respond, safe_next
 
 PAGE = "factcheck/article_detail.html"
 WORKSPACE = f"{PAGE}#article-workspace"
+TIMELINE_EVENTS = "factcheck/_timeline.html#timeline-events"
 REVIEW = "factcheck.review_claim"
 DECIDE = "factcheck.approve_verdict"
 ARTICLES_PER_PAGE = 25
+LIST_DEFERRED = ("body", "warnings", "repairs")  # the list shows none of them
+# The article page shows one page of claims (``?claims=n``) with their forms, and
+# the newest events; the body still marks every claim (see ``article_text``).
+CLAIMS_PER_PAGE = 50
+TIMELINE_SIZE = 20
+OLDER_EVENTS = 50  # each "Show older events" window
 
 
 @dataclass
@@ -48,22 +55,34 @@ class ClaimRow:
     can_restore: bool
     merge_with: Claim | None = None
     duplicate_position: int | None = None  # "same as #n", found at ingestion
+    duplicate_href: str = ""  # that claim's row, on whichever page it is
     error: str = ""
     action: str = ""  # the action that was refused, to reopen its form
     values: dict[str, Any] = field(default_factory=dict)
 
 
-def _rows(user, article: Article, claims: list[Claim], failed: dict) -> list[ClaimRow]:
-    live = [c for c in claims if c.state != ClaimState.DISMISSED]
-    following = dict(zip((c.pk for c in live), live[1:], strict=False))
-    for claim in claims:
-        claim.article = article  # the rules read it; no query per row
+def _page_url(article: Article, number: int) -> str:
+    url = article.get_absolute_url()
+    return f"{url}?claims={number}" if number > 1 else url
+
+
+def _row_link(article: Article, span: windows.Span, here: int) -> str:
+    """A claim's row: an anchor on this page, else on its own page of the list."""
+    page = "" if span.page == here else _page_url(article, span.page)
+    return f"{page}#claim-{span.pk}"
+
+
+def _rows(
+    user, article: Article, window: windows.ClaimWindow, failed: dict
+) -> list[ClaimRow]:
     refused = {k: v for k, v in failed.items() if k != "pk"}
-    positions = {c.pk: c.position for c in claims}
+    spans = {s.pk: s for s in window.spans}
+    here = window.page.number
     rows = []
-    for claim in claims:
+    for claim in window.claims:
         can_edit = workflow.can(user, "claim.edit", claim)
-        neighbour = following.get(claim.pk) if can_edit else None
+        neighbour = window.following.get(claim.pk) if can_edit else None
+        same_as = spans.get(claim.duplicate_of_id)
         rows.append(
             ClaimRow(
                 claim=claim,
@@ -73,29 +92,43 @@ def _rows(user, article: Article, claims: list[Claim], failed: dict) -> list[Cla
                 merge_with=neighbour
                 if neighbour and workflow.can(user, "claim.edit", neighbour)
                 else None,
-                duplicate_position=positions.get(claim.duplicate_of_id),
+                duplicate_position=same_as.position if same_as else None,
+                duplicate_href=_row_link(article, same_as, here) if same_as else "",
                 **(refused if failed.get("pk") == claim.pk else {}),
             )
         )
     return rows
 
 
-def _detail_context(request: HttpRequest, article: Article, **failed) -> dict:
-    claims = list(
-        article.claims.select_related("assignee")
-        .with_checked_before()
-        .order_by("start", "pk")
+def _history(request: HttpRequest, article: Article) -> windows.History:
+    return windows.history(
+        lambda limit, before: timelines.for_article(article, limit, before=before),
+        path=article.get_absolute_url(),
+        query=request.GET,
+        first=TIMELINE_SIZE,
+        more=OLDER_EVENTS,
     )
-    rows = _rows(request.user, article, claims, failed)
+
+
+def _detail_context(
+    request: HttpRequest,
+    article: Article,
+    *,
+    page: object = None,
+    focus: int | None = None,
+    **failed,
+) -> dict:
+    """The page of claims ``page``, or the one holding claim ``focus``."""
+    window = windows.claim_window(article, page, size=CLAIMS_PER_PAGE, focus=focus)
     return {
         "article": article,
-        "claims": claims,
-        "rows": rows,
+        "window": window,
+        "rows": _rows(request.user, article, window, failed),
         "can_add": workflow.can(request.user, "article.add_claim", article),
         "add_values": failed.get("values", {}) if failed.get("action") == "add" else {},
         "add_error": failed.get("error", "") if failed.get("action") == "add" else "",
         "damaged": [(n, w) for n, w in enumerate(article.warnings or [], start=1)],
-        "timeline": timelines.for_article(article),
+        "timeline": _history(request, article),
     }
 
 
@@ -109,28 +142,41 @@ def _answer(
 ) -> HttpResponse:
     """Success: the refreshed workspace or a redirect. Refusal: the page, input kept.
 
-    A plain post from another page (the claim page's Dismiss/Restore) names it in
-    ``next`` and goes back there with the outcome as a flash message.
+    Either way the answer shows the page of claims holding the claim acted on (an
+    add that was refused: the page the form was on, ``claims``). A plain post from
+    another page (the claim page's Dismiss/Restore) names it in ``next`` and goes
+    back there with the outcome as a flash message.
     """
     back = None if request.htmx else safe_next(request)
     if back:
         (messages.success if outcome.ok else messages.error)(request, outcome.message)
         return redirect(back)
-    anchor = f"#claim-{claim.pk}" if claim is not None and outcome.ok else ""
-    if outcome.ok:
+    focus = claim.pk if claim is not None else None
+    if outcome.ok and not request.htmx:
+        number = windows.page_of(article, focus, size=CLAIMS_PER_PAGE) if focus else 1
+        anchor = f"#claim-{focus}" if focus else ""
         return respond(
+            request, outcome, redirect_to=_page_url(article, number) + anchor
+        )
+    if outcome.ok:
+        context = _detail_context(request, article, focus=focus)
+        here = _page_url(article, context["window"].page.number)
+        response = respond(
             request,
             outcome,
-            redirect_to=article.get_absolute_url() + anchor,
+            redirect_to=here,
             partial=WORKSPACE,
-            context=lambda: _detail_context(request, article),
+            context=context,
             event="claim-changed",
         )
+        return replace_url(response, here)  # a reload shows the same page
     values = request.POST.dict() if isinstance(request.POST, QueryDict) else {}
     failed = {"error": outcome.message, "action": action, "values": values}
     if claim is not None:
         failed["pk"] = claim.pk
-    context = _detail_context(request, article, **failed)
+    context = _detail_context(
+        request, article, page=request.POST.get("claims"), focus=focus, **failed
+    )
     context.update(notice=outcome.message, notice_ok=False, outcome=outcome)
     if request.htmx:
         return render(request, WORKSPACE, context)
@@ -144,14 +190,29 @@ def _invalid(form) -> Outcome:
 @require_GET
 @permission_required("factcheck.view_article", raise_exception=True)
 def article_list(request: HttpRequest) -> HttpResponse:
-    articles = Article.objects.with_claim_counts().select_related("ingested_by")
-    page = Paginator(articles.order_by("-ingested_at", "-id"), ARTICLES_PER_PAGE)
-    page_obj = page.get_page(request.GET.get("page"))
-    return render(
-        request,
-        "factcheck/article_list.html",
-        {"page_obj": page_obj, "states": ClaimState},
+    articles = (
+        Article.objects.select_related("ingested_by")
+        .defer(*LIST_DEFERRED)
+        .order_by("-ingested_at", "-id")
     )
+    page = pagination.keyset(articles, request.GET, per_page=ARTICLES_PER_PAGE)
+    _count_claims(page.items)
+    return render(request, "factcheck/article_list.html", {"page": page})
+
+
+def _count_claims(articles: list[Article]) -> None:
+    """Set ``claims_total`` and ``claims_<state>`` on each article of the page: one
+    grouped query over these articles' claims, never over the whole table."""
+    names = ["claims_total", *(f"claims_{state.value}" for state in ClaimState)]
+    counted = (
+        Article.objects.filter(pk__in=[a.pk for a in articles])
+        .with_claim_counts()
+        .values("pk", *names)
+    )
+    by_pk = {row.pop("pk"): row for row in counted}
+    for article in articles:
+        for name, value in by_pk.get(article.pk, {}).items():
+            setattr(article, name, value)
 
 
 @require_http_methods(["GET", "POST"])
@@ -187,7 +248,14 @@ def article_new(request: HttpRequest) -> HttpResponse:
 @permission_required("factcheck.view_article", raise_exception=True)
 def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
     article = access.get_article_for(request.user, pk)
-    return render(request, PAGE, _detail_context(request, article))
+    target = request.htmx.target if request.htmx else None
+    if target == "timeline-more":  # the next window of older events, nothing else
+        timeline = _history(request, article)
+        return render(request, TIMELINE_EVENTS, {"timeline": timeline})
+    context = _detail_context(request, article, page=request.GET.get("claims"))
+    if target == "article-workspace":  # a pager link: the workspace, focus on its list
+        return render(request, WORKSPACE, {**context, "paged": True})
+    return render(request, PAGE, context)
 
 
 @require_POST

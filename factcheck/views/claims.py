@@ -18,7 +18,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET, require_POST
 
-from .. import checked_before, presence, timelines, workflow
+from .. import checked_before, presence, timelines, windows, workflow
 from ..access import get_article_for, get_claim_for, get_match_for
 from ..forms.claims import (
     AssignForm,
@@ -35,7 +35,12 @@ TEMPLATE = "factcheck/claim_detail.html"
 REVIEW = "factcheck.review_claim"
 EDIT = "factcheck.approve_verdict"
 LIVE = (ClaimState.OPEN, ClaimState.IN_PROGRESS, ClaimState.RETURNED)
-TIMELINE_SIZE = 50
+TIMELINE = "factcheck/_timeline.html"
+# The page shows the newest events, notes and sources; the rest are a link away.
+TIMELINE_SIZE = 20
+OLDER_EVENTS = 50  # each "Show older events" window
+SHOWN = 20  # notes, sources
+SHOWN_AT_MOST = 1_000  # "show all" still has a bound
 # A paragraph longer than this (a one-line-per-claim transcript) shows its line only.
 MAX_CONTEXT = 2_000
 
@@ -62,8 +67,24 @@ def _load(request: HttpRequest, pk) -> Claim:
     return claim
 
 
+def _expanded(request: HttpRequest, name: str) -> bool:
+    """Did the reader ask for all of a list (``?notes=all``; a form keeps it)?"""
+    return "all" in (request.GET.get(name), request.POST.get(name))
+
+
+def _history(request: HttpRequest, claim: Claim) -> windows.History:
+    return windows.history(
+        lambda limit, before: timelines.for_claim(claim, limit, before=before),
+        path=claim.get_absolute_url(),
+        query=request.GET,
+        first=TIMELINE_SIZE,
+        more=OLDER_EVENTS,
+    )
+
+
 def _context(request: HttpRequest, claim: Claim, **overrides) -> dict:
     user = request.user
+    path = claim.get_absolute_url()
     verdicts = list(claim.verdicts.all())
     verdict = next((v for v in verdicts if v.is_current), None)
     returned = next((v for v in verdicts if v.state == VerdictState.RETURNED), None)
@@ -81,10 +102,20 @@ def _context(request: HttpRequest, claim: Claim, **overrides) -> dict:
         "context_before": before,
         "context_span": span,
         "context_after": after,
-        "sources": claim.sources.filter(removed_at__isnull=True).select_related(
-            "added_by"
+        "sources": windows.tail(
+            claim.sources.filter(removed_at__isnull=True).select_related("added_by"),
+            SHOWN,
+            expanded=_expanded(request, "sources"),
+            cap=SHOWN_AT_MOST,
         ),
-        "notes": claim.notes.select_related("author"),
+        "notes": windows.tail(
+            claim.notes.select_related("author"),
+            SHOWN,
+            expanded=_expanded(request, "notes"),
+            cap=SHOWN_AT_MOST,
+        ),
+        "all_sources_url": windows.link(path, request.GET, sources="all"),
+        "all_notes_url": windows.link(path, request.GET, notes="all"),
         "verdict_form": VerdictForm(
             initial={
                 "rating": verdict.rating_id if verdict else None,
@@ -107,7 +138,7 @@ def _context(request: HttpRequest, claim: Claim, **overrides) -> dict:
         ctx["assign_form"] = AssignForm(
             initial={"assignee": claim.assignee_id, "version": claim.version}
         )
-    ctx["timeline"] = timelines.for_claim(claim, limit=TIMELINE_SIZE)
+    ctx["timeline"] = _history(request, claim)
     ctx["checked_before"] = checked_before.shown_for(claim)
     ctx.update(overrides)
     return ctx
@@ -182,10 +213,20 @@ def _version(request: HttpRequest) -> int | None:
         return None
 
 
+# Links that load a panel in place with htmx, by the id of the element they replace.
+_IN_PLACE = ("claim-notes", "claim-sources")
+
+
 @require_GET
 @permission_required("factcheck.view_claim", raise_exception=True)
 def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    target = request.htmx.target if request.htmx else None
+    if target == "timeline-more":  # the next window of older events, nothing else
+        timeline = _history(request, get_claim_for(request.user, pk))
+        return render(request, f"{TIMELINE}#timeline-events", {"timeline": timeline})
     claim = _load(request, pk)
+    if target in _IN_PLACE:
+        return render(request, f"{TEMPLATE}#{target}", _context(request, claim))
     presence.touch(claim, request.user)
     return render(request, TEMPLATE, _context(request, claim))
 
