@@ -2,7 +2,14 @@
 
 from .articles import Article, ArticleQuerySet, ArticleState
 from .audit import AuditEvent
-from .claims import Claim, ClaimKind, ClaimPresence, ClaimQuerySet, ClaimState
+from .claims import (
+    NEEDS_WORK,
+    Claim,
+    ClaimKind,
+    ClaimPresence,
+    ClaimQuerySet,
+    ClaimState,
+)
 from .matching import ClaimMatch, ImportedFactCheck, MatchAnswer
 from .organisation import (
     Claimant,
@@ -18,6 +25,7 @@ from .tokens import ApiToken
 from .users import User
 
 __all__ = [
+    "NEEDS_WORK",
     "ApiToken",
     "Approval",
     "Article",

@@ -63,7 +63,11 @@ class Article(models.Model):
     class Meta:
         ordering = ["-ingested_at", "-id"]
         permissions = [("publish_article", "Can publish and unpublish fact-checks")]
-        indexes = [models.Index(fields=["state", "-ingested_at"])]
+        indexes = [
+            models.Index(fields=["state", "-ingested_at"]),
+            # /articles/ walks this in keyset pages instead of sorting the table.
+            models.Index(fields=["-ingested_at", "-id"], name="article_newest_first"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(body=""), name="article_body_not_empty"

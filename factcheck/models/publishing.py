@@ -24,6 +24,14 @@ class Publication(models.Model):
     class Meta:
         ordering = ["article", "-version"]
         get_latest_by = "version"
+        indexes = [
+            # /fact-checks/ and claimant pages: fact-checks by first publication.
+            models.Index(
+                fields=["-published_at", "-id"],
+                name="publication_first_newest",
+                condition=models.Q(version=1),
+            )
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["article", "version"], name="publication_version_once"
