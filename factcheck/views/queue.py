@@ -27,7 +27,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from .. import workflow
-from ..counts import CAP, capped_counts, count_label
+from ..counts import CAP, cached_when_capped, capped_counts, count_label
 from ..forms.lookups import lookup_q
 from ..forms.queue import BulkForm, QueueFilterForm
 from ..models import NEEDS_WORK, Article, Claim, ClaimKind, ClaimState
@@ -94,6 +94,13 @@ def _counts(facets: dict[str, Q], user, now) -> dict[str, int]:
     return capped_counts(Claim.objects.all(), wanted)
 
 
+def _filter_key(request: HttpRequest, user) -> str:
+    """What the counts depend on: the filters (not the page or sort) and, for
+    "Mine", who is asking."""
+    params = sorted((k, v) for k, v in request.GET.lists() if k not in ("page", "sort"))
+    return f"{user.pk}:{params!r}"
+
+
 @dataclass(frozen=True)
 class Page:
     """A page of the queue, numbered from 1; ``more`` when the total passed the cap,
@@ -154,7 +161,9 @@ def queue(request: HttpRequest) -> HttpResponse:
     form = QueueFilterForm(request.GET)
     filters = form.filters()
     facets = _facets(filters, user, now)
-    counts = _counts(facets, user, now)
+    counts = cached_when_capped(
+        "queue", _filter_key(request, user), lambda: _counts(facets, user, now)
+    )
     form.show_counts(counts)
     page = Page.of(filters["page"], counts["total"])
     claims = (
