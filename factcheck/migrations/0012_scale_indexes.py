@@ -62,5 +62,9 @@ class Migration(migrations.Migration):
             model_name='publication',
             index=models.Index(condition=models.Q(('version', 1)), fields=['-published_at', '-id'], name='publication_first_newest'),
         ),
+        migrations.AddIndex(
+            model_name='verdict',
+            index=models.Index(condition=models.Q(('is_current', True), ('state', 'submitted')), fields=['submitted_at', 'claim'], name='verdict_awaiting_approval'),
+        ),
         migrations.RunPython(title_trigrams, drop_title_trigrams),
     ]

@@ -161,6 +161,15 @@ class Verdict(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
+        indexes = [
+            # The approvals queue, oldest submission first: read in index order,
+            # one page at a time, whatever the backlog.
+            models.Index(
+                fields=["submitted_at", "claim"],
+                name="verdict_awaiting_approval",
+                condition=Q(is_current=True, state="submitted"),
+            )
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["claim"],

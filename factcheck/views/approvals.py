@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import F, Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from .. import access, pagination, workflow
 from ..forms.approvals import DecisionForm
-from ..models import Approval, Claim, ClaimState, Source, Verdict
+from ..models import Approval, Claim, ClaimState, Source, Verdict, VerdictState
 from .common import Outcome, perform, respond
 
 PAGE_SIZE = 50
@@ -48,11 +48,14 @@ def _with_review(claims: QuerySet[Claim]) -> QuerySet[Claim]:
 
 
 def _queue() -> QuerySet[Claim]:
-    submitted_at = Verdict.objects.filter(claim=OuterRef("pk"), is_current=True)
+    """Submitted claims, oldest submission first, joined to their current verdict
+    so PostgreSQL walks ``verdict_awaiting_approval`` in order and stops at the
+    page (a per-claim subquery in the ORDER BY read the whole backlog)."""
     return _with_review(
         Claim.objects.awaiting_approval()
-        .annotate(submitted_at=Subquery(submitted_at.values("submitted_at")[:1]))
-        .order_by("submitted_at", "pk")
+        .filter(verdicts__is_current=True, verdicts__state=VerdictState.SUBMITTED)
+        .annotate(submitted_at=F("verdicts__submitted_at"))
+        .order_by("submitted_at", "verdicts__claim_id")
     )
 
 
