@@ -331,6 +331,9 @@ def paged_desk(reviewer, editor):
     )
     decide_claim(article.claims.get(), reviewer=reviewer, editor=editor)
     workflow.publish_article(article, actor=editor)
+    workflow.report_error(
+        article, claim_number=1, text="The figure is wrong.", address="192.0.2.1"
+    )
     make_claim(state=ClaimState.SUBMITTED, reviewer=reviewer)
     return article
 
@@ -342,6 +345,7 @@ LISTS = [
     ("approval-list", "page"),
     ("public-index", "after"),
     ("public-claimant", "before"),
+    ("report-list", "before"),
 ]
 
 
@@ -353,7 +357,8 @@ def test_every_paged_list_answers_junk_with_its_first_page(
     client.force_login(editor)
     args = ["jane-doe"] if name == "public-claimant" else []
 
-    response = client.get(reverse(name, args=args), {param: junk})
+    params = {param: junk, **({"state": "all"} if name == "report-list" else {})}
+    response = client.get(reverse(name, args=args), params)
 
     assert response.status_code == 200
     assert response.context["page"].first == 1

@@ -7,13 +7,12 @@ reopens the claim and publishes a correction through the usual workflow.
 from __future__ import annotations
 
 from django.contrib.auth.decorators import permission_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from .. import access, workflow
+from .. import access, pagination, workflow
 from ..forms.publishing import HandleReportForm
 from ..models import ErrorReport, ErrorReportState
 from .common import Outcome, perform, respond
@@ -37,10 +36,13 @@ def report_list(request: HttpRequest) -> HttpResponse:
         reports = reports.filter(state=state)
     else:
         state = ""
-    page = Paginator(reports, PAGE_SIZE).get_page(request.GET.get("page"))
+    # Keyset pages: no COUNT over every report ever sent.
+    page = pagination.keyset(
+        reports.order_by("-created_at", "-pk"), request.GET, per_page=PAGE_SIZE
+    )
     context = {
         "page": page,
-        "reports": [_decorate(r, request.user) for r in page],
+        "reports": [_decorate(r, request.user) for r in page.items],
         "state": state,
         "states": ErrorReportState.choices,
     }
