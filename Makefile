@@ -35,10 +35,12 @@ lint: install
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
 	# check --deploy reads the publisher from the database and refuses a placeholder:
 	# run it against a freshly migrated throwaway database, with stand-in values for
-	# the publisher (a deployment's admins save the real ones on Team -> Organisation).
+	# the publisher (a deployment's admins save the real ones on Team -> Organisation)
+	# and a real mail backend (the console one would warn, factcheck.W107).
 	tmp=$$(mktemp -d) && export DATABASE_URL= FACTCHECK_DB_PATH=$$tmp/deploy.sqlite3 \
 	  DEBUG=0 SECRET_KEY=check-deploy-$$(date +%s)-not-a-real-key-but-long-enough-for-django \
 	  ALLOWED_HOSTS=desk.example FACTCHECK_TRUSTED_PROXIES=1 \
+	  EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend \
 	  FACTCHECK_ORG_NAME="Lint Newsroom" FACTCHECK_ORG_URL=https://lint-newsroom.org && \
 	  $(PY) manage.py migrate -v0 && \
 	  $(PY) manage.py check --deploy --fail-level WARNING; status=$$?; rm -rf $$tmp; exit $$status

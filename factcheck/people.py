@@ -286,6 +286,7 @@ def invite_user(
             data={"roles": [r.value for r in role_list], "email": user.email},
         )
         link = _base_url(request_base_url) + _one_time_path(user, "invitation-accept")
+        user.one_time_link = link  # for the screen, when the desk sends no email
         mail = _MailAfterCommit("invitation", user, {"link": link, "inviter": actor})
     mail.raise_if_failed(
         f"{user} is invited, but the email to {user.email} could not be sent: "
@@ -463,11 +464,12 @@ def send_password_reset(
             summary=user.username,
             data={"email": user.email},
         )
-        path = _one_time_path(user, "password_reset_confirm")
+        link = _base_url(request_base_url) + _one_time_path(
+            user, "password_reset_confirm"
+        )
+        user.one_time_link = link  # for the screen, when the desk sends no email
         mail = _MailAfterCommit(
-            "admin_password_reset",
-            user,
-            {"link": _base_url(request_base_url) + path, "sender": actor},
+            "admin_password_reset", user, {"link": link, "sender": actor}
         )
     mail.raise_if_failed(
         f"The email to {user.email} could not be sent: try again later."

@@ -1,4 +1,4 @@
-"""``manage.py check --deploy`` warnings for proxy, HTTPS and throttle settings.
+"""``manage.py check --deploy`` warnings for proxy, HTTPS, throttle and email settings.
 
 Each combination below is one that settings.py allows but that breaks a
 deployment: logins redirected to an https port nothing serves, a redirect loop, a
@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core import checks
+
+from . import mail
 
 DOCS = "See docs/architecture.md, 'Security settings'."
 
@@ -86,3 +88,17 @@ def check_throttle_cache(app_configs=None, **kwargs) -> list[checks.CheckMessage
             )
         ]
     return []
+
+
+@checks.register(deploy=True)
+def check_email_delivery(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    if mail.delivers():
+        return []
+    return [
+        _warning(
+            7,
+            f"EMAIL_BACKEND ({settings.EMAIL_BACKEND}) delivers no email.",
+            "Invitations and password resets then show their one-time link to the "
+            "admin to pass on; set EMAIL_BACKEND and EMAIL_HOST for real email.",
+        )
+    ]

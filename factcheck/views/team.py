@@ -31,7 +31,7 @@ from django.views.decorators.http import (
     require_POST,
 )
 
-from .. import people, ratingstyles, throttle, workflow
+from .. import mail, people, ratingstyles, throttle, workflow
 from ..forms.team import (
     CreateUserForm,
     InvitationPasswordForm,
@@ -135,23 +135,40 @@ def team_create(request: HttpRequest) -> HttpResponse:
 @permission_required(MANAGE, raise_exception=True)
 def team_invite(request: HttpRequest) -> HttpResponse:
     form = InviteForm(request.POST, prefix="invite")
+    invited = []
     failed = _submit_person_form(
         request,
         form,
         "invite_form",
-        lambda d, roles: people.invite_user(
-            actor=request.user,
-            username=d["username"],
-            email=d["email"],
-            display_name=d["display_name"],
-            roles=roles,
-            request_base_url=_base_url(request),
+        lambda d, roles: invited.append(
+            people.invite_user(
+                actor=request.user,
+                username=d["username"],
+                email=d["email"],
+                display_name=d["display_name"],
+                roles=roles,
+                request_base_url=_base_url(request),
+            )
         ),
     )
     if failed:
         return failed
-    messages.success(request, f"Invitation sent to {form.cleaned_data['email']}.")
+    [person] = invited
+    messages.success(
+        request,
+        f"Invitation sent to {person.email}."
+        if mail.delivers()
+        else _hand_over(person, "invitation"),
+    )
     return redirect("team")
+
+
+def _hand_over(person: User, what: str) -> str:
+    """The notice when this desk sends no email: the link, for the admin to pass on."""
+    return (
+        f"This desk sends no email, so nothing was sent: give {person} this one-time "
+        f"{what} link yourself: {person.one_time_link}"
+    )
 
 
 @require_POST
@@ -176,9 +193,15 @@ def service_account_create(request: HttpRequest) -> HttpResponse:
     return redirect("token-list")
 
 
-def _row_action(request: HttpRequest, pk: int, call, success: str) -> HttpResponse:
+def _row_action(
+    request: HttpRequest, pk: int, call, success: str, told=None
+) -> HttpResponse:
+    """Run ``call(member)``; ``told(result)``, when given and not None, replaces the
+    success notice (what the admin must know about this result)."""
     member = _member(request.user, pk)
     outcome = perform(lambda: call(member), success=success.format(member=member))
+    if outcome.ok and told is not None:
+        outcome.message = told(outcome.result) or outcome.message
     return respond(
         request,
         outcome,
@@ -245,6 +268,9 @@ def team_reset_password(request: HttpRequest, pk: int) -> HttpResponse:
             m, actor=request.user, request_base_url=_base_url(request)
         ),
         "Sent a password reset link to {member}.",
+        told=lambda person: (
+            None if mail.delivers() else _hand_over(person, "password reset")
+        ),
     )
 
 
