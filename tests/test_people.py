@@ -562,3 +562,19 @@ def test_two_admins_demoting_each_other_at_once_leave_one_admin():
     assert sorted(outcomes) == ["demoted", "refused"]
     admins = User.objects.filter(groups__name="Admin", is_active=True)
     assert admins.count() == 1
+
+
+def test_deactivate_asks_for_confirmation_and_is_not_offered_on_ones_own_row(
+    client, admin_user
+):
+    other = make_user(username="omar")
+    client.force_login(admin_user)
+
+    page = client.get(reverse("team")).content.decode()
+
+    own_row = page.split(f'id="user-{admin_user.pk}"')[1].split("</tr>")[0]
+    other_row = page.split(f'id="user-{other.pk}"')[1].split("</tr>")[0]
+    assert reverse("team-deactivate", args=[admin_user.pk]) not in own_row
+    assert reverse("team-deactivate", args=[other.pk]) in other_row
+    assert "<summary>Deactivate…</summary>" in other_row
+    assert "Deactivate omar?" in other_row

@@ -68,7 +68,9 @@ def test_invite_set_password_log_in_then_deactivate(page, login, live_server, br
     nia = User.objects.get(username="nia")
     page.goto(f"{live_server.url}/team/")
     row = page.locator(f"#user-{nia.pk}")
-    row.get_by_role("button", name="Deactivate").click()
+    # ... after confirming (a disclosure, so it works without JavaScript too) ...
+    row.get_by_text("Deactivate…").click()
+    row.get_by_role("button", name="Deactivate nia").click()
     row.get_by_text("Deactivated", exact=True).wait_for()
     assert not User.objects.get(pk=nia.pk).is_active
 
