@@ -224,3 +224,25 @@ def test_returned_comment_is_shown_to_the_reviewer(client, reviewer):
     body = client.get(claim.get_absolute_url()).content.decode()
 
     assert "Needs a primary source." in body and "Save draft" in body
+
+
+def test_the_verdict_form_explains_each_rating_and_what_it_needs(client, reviewer):
+    claim = _in_progress(reviewer)
+    Rating.objects.filter(slug="false").update(
+        description="The claim is inaccurate.", required_approvals=2
+    )
+    retired = Rating.objects.exclude(slug="false").first()
+    retired.active = False
+    retired.save()
+    client.force_login(reviewer)
+
+    page = client.get(reverse("claim-detail", args=[claim.pk])).content.decode()
+
+    guide = page.split('<details class="rating-guide">')[1].split("</details>")[0]
+    assert "The claim is inaccurate." in guide
+    assert "Needs 2 editors' approvals." in guide
+    assert "Needs at least one source." in guide
+    assert retired.label not in guide  # only ratings on offer
+    # The menu offers exactly the ratings the guide explains.
+    menu = page.split('name="rating"')[1].split("</select>")[0]
+    assert retired.label not in menu and "The claim is inaccurate" not in menu

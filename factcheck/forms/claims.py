@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django import forms
 from django.core.validators import URLValidator
+from django.utils.functional import cached_property
 
 from ..models import ClaimantKind, Rating, User
 from ..workflow.claimants import MAX_NAME, MAX_ROLE, MAX_SAME_AS
@@ -63,6 +64,20 @@ class VerdictForm(VersionedForm):
         required=False,
         widget=forms.Textarea(attrs={"rows": 8}),
     )
+
+    @cached_property
+    def rating_guide(self) -> list[Rating]:
+        """The ratings on offer with what each means and needs, for the form's guide.
+
+        Read once: the rating menu is then built from the same rows (a
+        ModelChoiceField would query again), so the guide costs no query."""
+        field = self.fields["rating"]
+        ratings = list(field.queryset.order_by("order", "pk"))
+        field.choices = [
+            ("", field.empty_label),
+            *((r.pk, field.label_from_instance(r)) for r in ratings),
+        ]
+        return ratings
 
 
 class AssignForm(VersionedForm):
