@@ -16,7 +16,11 @@ MAX_SNIPPET = 5_000
 LANGUAGES = [("en", "English")]
 
 
-class ArticleForm(forms.Form):
+class TextOrUploadForm(forms.Form):
+    """Paste or upload an article's text (ingestion and a new version share it)."""
+
+    EMPTY = "The text is empty: paste the article or upload a file."
+
     text = forms.CharField(
         label="Paste the article text",
         required=False,
@@ -26,9 +30,42 @@ class ArticleForm(forms.Form):
     upload = forms.FileField(
         label="…or upload a file",
         required=False,
-        help_text="A .txt, .md or .html file, at most 1 MB.",
         widget=forms.ClearableFileInput(attrs={"accept": ",".join(FORMATS)}),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields[
+            "upload"
+        ].help_text = f"A .txt, .md or .html file, at most {max_bytes() // 1000:,} KB."
+
+    def clean_upload(self):
+        upload = self.cleaned_data.get("upload")
+        if upload and upload.size > max_bytes():
+            raise forms.ValidationError(
+                f"The file is {upload.size / 1000:,.0f} KB; the limit is "
+                f"{max_bytes() / 1000:,.0f} KB. Split the article."
+            )
+        return upload
+
+    def clean(self):
+        data = super().clean()
+        has_text = bool((data.get("text") or "").strip())
+        if data.get("upload") and has_text:
+            raise forms.ValidationError("Paste the text or upload a file, not both.")
+        if not data.get("upload") and not has_text and not self.errors:
+            raise forms.ValidationError(self.EMPTY)
+        return data
+
+    def source(self) -> tuple[bytes | str, str | None]:
+        """What to ingest: the uploaded bytes and their name, or the pasted text."""
+        upload = self.cleaned_data.get("upload")
+        if upload:
+            return upload.read(), upload.name
+        return self.cleaned_data["text"], None
+
+
+class ArticleForm(TextOrUploadForm):
     title = forms.CharField(
         required=False,
         help_text="Left empty, the article's own title line is used.",
@@ -50,9 +87,6 @@ class ArticleForm(forms.Form):
         limit = int(settings.FACTCHECK.get("MAX_TITLE_LENGTH") or 300)
         self.fields["title"].max_length = limit
         self.fields["title"].widget.attrs["maxlength"] = str(limit)
-        self.fields[
-            "upload"
-        ].help_text = f"A .txt, .md or .html file, at most {max_bytes() // 1000:,} KB."
 
     def clean_title(self) -> str:
         # The field's own max_length validator gives a generic message; this one
@@ -64,33 +98,6 @@ class ArticleForm(forms.Form):
                 f"The title is {len(title)} characters; the limit is {limit}."
             )
         return title
-
-    def clean_upload(self):
-        upload = self.cleaned_data.get("upload")
-        if upload and upload.size > max_bytes():
-            raise forms.ValidationError(
-                f"The file is {upload.size / 1000:,.0f} KB; the limit is "
-                f"{max_bytes() / 1000:,.0f} KB. Split the article."
-            )
-        return upload
-
-    def clean(self):
-        data = super().clean()
-        has_text = bool((data.get("text") or "").strip())
-        if data.get("upload") and has_text:
-            raise forms.ValidationError("Paste the text or upload a file, not both.")
-        if not data.get("upload") and not has_text and not self.errors:
-            raise forms.ValidationError(
-                "The text is empty: paste the article or upload a file."
-            )
-        return data
-
-    def source(self) -> tuple[bytes | str, str | None]:
-        """What to ingest: the uploaded bytes and their name, or the pasted text."""
-        upload = self.cleaned_data.get("upload")
-        if upload:
-            return upload.read(), upload.name
-        return self.cleaned_data["text"], None
 
     def metadata(self) -> dict:
         keys = ("title", "outlet", "author", "original_url", "original_published_on")
