@@ -32,7 +32,9 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http.request import RawPostDataException
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from ninja import Field, NinjaAPI, Path, Query, Schema, Status
@@ -41,10 +43,14 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer
 from pydantic import ConfigDict, field_validator
 
-from . import audit, publishing, unstorable, workflow
+from . import audit, pagination, publishing, unstorable, workflow
 from .api_errors import CODES, ErrorOut, error_body, json_error
+from .api_rate import TokenRate
+from .counts import CAP, capped_counts
 from .models import ApiToken, Article, Claim
 from .workflow import InvalidTransition
+from .workflow.revisions import COUNTS as REVISION_COUNTS
+from .workflow.revisions import current_revision
 from .workflow.tokens import hash_secret
 
 PAGE_SIZE = 50
@@ -92,6 +98,7 @@ api = NinjaAPI(
     ),
     urls_namespace="api",
     auth=TokenAuth(),
+    throttle=TokenRate(),  # per token, after authentication (429 + Retry-After)
 )
 
 
@@ -160,6 +167,12 @@ def _conflict(request: HttpRequest, exc: InvalidTransition) -> HttpResponse:
     return _error(request, 409, str(exc))
 
 
+@api.exception_handler(RawPostDataException)
+def _not_json(request: HttpRequest, exc: RawPostDataException) -> HttpResponse:
+    # A form post (multipart): the edge middleware has read it as a form already.
+    return _error(request, 400, "Send the body as JSON (application/json).")
+
+
 @api.exception_handler(RequestDataTooBig)
 def _too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
     return _error(request, 413, "The request body is too large.")
@@ -175,8 +188,9 @@ def _require(request: HttpRequest, permission: str) -> None:
 
 def _errors(*statuses: int) -> dict[int, type[ErrorOut]]:
     """The error responses an operation declares. Every operation can answer 400
-    (the edge refuses unstorable input in any query string), 401 and 422."""
-    return dict.fromkeys(sorted({400, 401, 422, *statuses}), ErrorOut)
+    (the edge refuses unstorable input in any query string), 401, 422 and 429 (the
+    token's rate limit, ``api_rate``)."""
+    return dict.fromkeys(sorted({400, 401, 422, 429, *statuses}), ErrorOut)
 
 
 # No NUL anywhere (the edge refuses it with a 400; the schema says so too).
@@ -242,6 +256,28 @@ class ArticleIn(Schema):
         return value
 
 
+class ArticleRevisionIn(Schema):
+    """A new version of an article's text (same rules as ``ArticleIn.text``) and
+    the version the client last saw: ``revision`` of ``GET``/``PUT``, 1 for an
+    article never revised. A newer version meanwhile answers 409."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(
+        min_length=1,
+        max_length=settings.FACTCHECK["MAX_ARTICLE_BYTES"],
+        pattern=SOME_TEXT,
+        description="The new text (plain text); at most the desk's article size "
+        "in UTF-8 bytes, and not the same as the current text.",
+    )
+    version: int = Field(ge=1, le=2**31 - 1, description="The version replaced.")
+
+    @field_validator("text")
+    @classmethod
+    def _storable(cls, value: str) -> str:
+        return ArticleIn._storable(value)
+
+
 class ClaimOut(Schema):
     id: int
     position: int
@@ -253,6 +289,14 @@ class ClaimOut(Schema):
     reasons: list[str]
     status: str = Field(validation_alias="state")
     assignee: str | None = None
+    version: int = Field(
+        1, description="Changes with every write; send it back with the next one"
+    )
+    text_changed: bool = Field(
+        False,
+        description="A newer version of the article changed or removed the "
+        "claim's sentence since review (until an editor confirms the verdict)",
+    )
 
     @staticmethod
     def resolve_assignee(claim: Claim) -> str | None:
@@ -281,6 +325,9 @@ class ArticleSummaryOut(Schema):
 class ArticleOut(ArticleSummaryOut):
     body: str = Field(description="The normalised text that claim offsets point into")
     warnings: list[dict[str, Any]]
+    revision: int = Field(
+        1, description="The version of the text; send it with PUT to replace it"
+    )
     claims: list[ClaimOut]
 
     @staticmethod
@@ -288,10 +335,32 @@ class ArticleOut(ArticleSummaryOut):
         return article.claims_in_order  # loaded by _article_detail in one query
 
 
+class RevisionOut(Schema):
+    """What storing the version did to the article's claims."""
+
+    revision: int = Field(description="The number of the version now current")
+    kept: int = Field(description="Claims whose text and offsets did not change")
+    moved: int = Field(description="Claims with the same text at new offsets")
+    changed: int = Field(description="Claims whose sentence changed: flagged")
+    vanished: int = Field(description="Claims whose sentence is gone: flagged")
+    new: int = Field(description="New claims from new sentences")
+    article: ArticleOut
+
+
+COUNT_DOC = (
+    f"Exact up to {CAP:,}; {CAP + 1:,} means more (lists are never counted whole)"
+)
+NEXT_DOC = (
+    "The cursor of the next page (pass it as ``cursor``), null at the end or "
+    "when paging by ``page`` beyond 1"
+)
+
+
 class ArticlePage(Schema):
-    count: int
+    count: int = Field(description=COUNT_DOC)
     page: int
     page_size: int
+    next: str | None = Field(None, description=NEXT_DOC)
     items: list[ArticleSummaryOut]
 
 
@@ -334,14 +403,41 @@ class PublishedOut(Schema):
 
 
 class PublishedPage(Schema):
-    count: int
+    count: int = Field(description=COUNT_DOC)
     page: int
     page_size: int
+    next: str | None = Field(None, description=NEXT_DOC)
     items: list[PublishedOut]
 
 
 class PageIn(Schema):
-    page: int = Field(1, ge=1, le=MAX_PAGE)
+    page: int = Field(1, ge=1, le=MAX_PAGE, description="Offset paging (older)")
+    cursor: str = Field(
+        "",
+        max_length=pagination.MAX_CURSOR,
+        pattern=NO_NUL,
+        description="A page's ``next``: keyset paging, as deep as the list goes",
+    )
+
+
+def _page_of(rows, *, cursor: str = "", page: int = 1) -> tuple[list, str | None]:
+    """One page of ``rows`` and the cursor of the next. By cursor (keyset, one
+    range scan however deep) unless an older client asks for ``page`` N > 1."""
+    if page > 1 and not cursor:
+        offset = (page - 1) * PAGE_SIZE
+        return list(rows[offset : offset + PAGE_SIZE]), None
+    query = QueryDict(mutable=True)
+    if cursor:
+        query["before"] = cursor
+    window = pagination.keyset(rows, query, per_page=PAGE_SIZE)
+    if window.notice:
+        raise HttpError(400, "The cursor is damaged or out of date; start over.")
+    following = QueryDict(window.next[1:]).get("before") if window.next else None
+    return window.items, following
+
+
+def _capped_count(rows) -> int:
+    return capped_counts(rows, {"n": Q()})["n"]
 
 
 # An id in a path: any digits match the route, ids beyond 64 bits are a 404 at the
@@ -357,6 +453,7 @@ def _article_detail(pk: int) -> Article:
     article.claims_in_order = list(
         article.claims.select_related("assignee").order_by("position", "pk")
     )
+    article.revision = current_revision(article)
     return article
 
 
@@ -386,12 +483,13 @@ def article_create(request: HttpRequest, payload: ArticleIn):
 def article_list(request: HttpRequest, query: Query[PageIn]):
     _require(request, VIEW)
     articles = Article.objects.with_claim_counts().order_by("-ingested_at", "-pk")
-    offset = (query.page - 1) * PAGE_SIZE
+    items, following = _page_of(articles, cursor=query.cursor, page=query.page)
     return {
-        "count": Article.objects.count(),
+        "count": _capped_count(Article.objects.all()),
         "page": query.page,
         "page_size": PAGE_SIZE,
-        "items": list(articles[offset : offset + PAGE_SIZE]),
+        "next": following,
+        "items": items,
     }
 
 
@@ -408,6 +506,33 @@ def article_detail(request: HttpRequest, pk: int = PK):
         return _article_detail(pk)
     except Article.DoesNotExist:
         raise Http404("No such article.") from None
+
+
+@api.put(
+    "/articles/{int:pk}",
+    tags=["articles"],
+    url_name="api-article-update",
+    response={200: RevisionOut, **_errors(403, 404, 409, 413)},
+    summary="Store a new version of the article's text; claims are re-anchored",
+    description="Unchanged claims keep their work; a claim whose sentence changed "
+    "or vanished is flagged (an approved one blocks publishing until an editor "
+    "confirms it); new checkable sentences become claims. 409 when ``version`` "
+    "is not the current one.",
+)
+def article_update(request: HttpRequest, payload: ArticleRevisionIn, pk: int = PK):
+    _require(request, INGEST)
+    try:
+        article = Article.objects.get(pk=pk)
+    except Article.DoesNotExist:
+        raise Http404("No such article.") from None
+    revision = workflow.revise_article(
+        article, actor=request.auth.user, raw=payload.text, version=payload.version
+    )
+    return {
+        "revision": revision.number,
+        **{k: revision.summary.get(k, 0) for k in REVISION_COUNTS},
+        "article": _article_detail(pk),
+    }
 
 
 @api.get(
@@ -459,15 +584,13 @@ def _published_out(request: HttpRequest, publication) -> dict[str, Any]:
 )
 def published(request: HttpRequest, query: Query[PageIn]):
     publications = publishing.latest_publications()
-    offset = (query.page - 1) * PAGE_SIZE
+    items, following = _page_of(publications, cursor=query.cursor, page=query.page)
     return {
-        "count": publications.count(),
+        "count": _capped_count(publications),
         "page": query.page,
         "page_size": PAGE_SIZE,
-        "items": [
-            _published_out(request, p)
-            for p in publications[offset : offset + PAGE_SIZE]
-        ],
+        "next": following,
+        "items": [_published_out(request, p) for p in items],
     }
 
 
@@ -477,7 +600,8 @@ def published(request: HttpRequest, query: Query[PageIn]):
 def _methods_by_name() -> dict[str, list[str]]:
     """The HTTP methods each URL name's route serves (all operations on its path)."""
     methods = {"openapi-json": ["GET"], "openapi-view": ["GET"], "api-root": ["GET"]}
-    for path_view in api.default_router.path_operations.values():
+    path_views = [v for _, r in api._routers for v in r.path_operations.values()]
+    for path_view in path_views:
         served = sorted({m for op in path_view.operations for m in op.methods})
         for op in path_view.operations:
             methods[op.url_name] = served
@@ -529,4 +653,7 @@ def _urls() -> tuple[list[URLPattern], str, str]:
     return [_token_only(p, methods[p.name]) for p in patterns], app_name, namespace
 
 
+from .api_work import register  # noqa: E402  (it builds on the names above)
+
+register(api)  # the review loop: the queue, claim work, decisions, publishing
 urls = _urls()

@@ -30,6 +30,7 @@ CODES = {
     409: "conflict",
     413: "too_large",
     422: "validation_error",
+    429: "too_many_requests",
 }
 
 

@@ -54,6 +54,11 @@ class AuditAction(models.TextChoices):
     ARTICLE_CREATED = "article.created", "ingested the article"
     ARTICLE_EDITED = "article.edited", "edited the article details"
     ARTICLE_DUE_SET = "article.due_set", "set the article's due time"
+    ARTICLE_REVISED = "article.revised", "ingested a new version of the article"
+    CLAIM_TEXT_CONFIRMED = (
+        "claim.text_confirmed",
+        "confirmed the verdict still holds for the changed text",
+    )
     CLAIMS_EXTRACTED = "claims.extracted", "extracted claims"
     CLAIM_ADDED = "claim.added", "added a claim"
     CLAIM_EDITED = "claim.edited", "edited the claim"
@@ -69,6 +74,7 @@ class AuditAction(models.TextChoices):
     CLAIMANT_SET = "claim.claimant_set", "set who made the claim"
     SOURCE_ADDED = "source.added", "added a source"
     SOURCE_REMOVED = "source.removed", "removed a source"
+    SOURCE_CAPTURED = "source.captured", "captured a source's page"
     NOTE_ADDED = "note.added", "added a note"
     MATCH_CONFIRMED = "match.confirmed", "confirmed an earlier check of the same claim"
     MATCH_REJECTED = "match.rejected", "said an earlier check is not the same claim"
@@ -95,6 +101,10 @@ class AuditAction(models.TextChoices):
     RATING_CHANGED = "rating.changed", "changed a rating of the scale"
     TOKEN_CREATED = "token.created", "created an API token"
     TOKEN_REVOKED = "token.revoked", "revoked an API token"
+    WEBHOOK_CREATED = "webhook.created", "added a webhook"
+    WEBHOOK_CHANGED = "webhook.changed", "changed a webhook"
+    WEBHOOK_DISABLED = "webhook.disabled", "disabled a webhook"
+    WEBHOOK_REDELIVERED = "webhook.redelivered", "redelivered a webhook event"
     PUBLISHER_CHANGED = "publisher.changed", "changed the publisher's details"
     PUBLIC_PAGE_CHANGED = "public_page.changed", "changed a public transparency page"
     TWO_FACTOR_ENABLED = "two_factor.enabled", "turned on two-factor sign-in"

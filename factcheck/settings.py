@@ -66,6 +66,9 @@ INSTALLED_APPS = [
     # Installed so the API docs serve Swagger UI from our static files (no CDN, no
     # inline script: it fits the CSP).
     "ninja",
+    # Background tasks (DEP 14 backport) and their database backend + db_worker.
+    "django_tasks",
+    "django_tasks_db",
     "factcheck",
 ]
 
@@ -355,9 +358,55 @@ FACTCHECK = {
     "PASSWORD_RESETS_PER_HOUR_GLOBAL": int(
         os.environ.get("FACTCHECK_PASSWORD_RESETS_PER_HOUR_GLOBAL", 30)
     ),
+    # API requests (reads and writes) per token and minute (factcheck/api_rate.py);
+    # beyond it a 429 with Retry-After.
+    "API_REQUESTS_PER_MINUTE": int(
+        os.environ.get("FACTCHECK_API_REQUESTS_PER_MINUTE", 600)
+    ),
     # Signs the audit chain's head (manage.py audit_head, the head log line) with
     # HMAC-SHA256; unset, heads are announced unsigned.
     "AUDIT_HEAD_KEY": os.environ.get("FACTCHECK_AUDIT_HEAD_KEY", ""),
+    # Where the public pages live, for the links in webhook payloads (sent by a
+    # worker, with no request to take the host from).
+    "PUBLIC_BASE_URL": os.environ.get(
+        "FACTCHECK_PUBLIC_BASE_URL", "http://127.0.0.1:8000"
+    ).rstrip("/"),
+    # Webhooks may reach private and loopback addresses (a receiver on this machine
+    # or the newsroom's LAN). Off in production: link-local and metadata addresses
+    # stay refused even when on.
+    "WEBHOOK_ALLOW_PRIVATE": env_bool("FACTCHECK_WEBHOOK_ALLOW_PRIVATE", DEBUG),
+    "WEBHOOK_TIMEOUT": float(os.environ.get("FACTCHECK_WEBHOOK_TIMEOUT", 5)),
+    # Source capture (factcheck/capture.py): a new source's URL is fetched once, in
+    # the background, and its text kept. Off in tests (no network); tests that
+    # capture turn it on and serve pages from 127.0.0.1, which CAPTURE_ALLOWED_HOSTS
+    # lets through (host names or addresses; never link-local or metadata ones).
+    "CAPTURE_SOURCES": env_bool("FACTCHECK_CAPTURE_SOURCES", not TESTING),
+    "CAPTURE_ALLOWED_HOSTS": [
+        h.strip()
+        for h in os.environ.get("FACTCHECK_CAPTURE_ALLOWED_HOSTS", "").split(",")
+        if h.strip()
+    ],
+    "CAPTURE_MAX_BYTES": int(os.environ.get("FACTCHECK_CAPTURE_MAX_BYTES", 10_000_000)),
+    "CAPTURE_TIMEOUT": float(os.environ.get("FACTCHECK_CAPTURE_TIMEOUT", 20)),
+    "CAPTURE_MAX_REDIRECTS": int(os.environ.get("FACTCHECK_CAPTURE_MAX_REDIRECTS", 5)),
+}
+
+# Background tasks (webhook deliveries). Development and tests run a task in the
+# process that enqueues it, after the commit; production stores tasks in the database
+# and `manage.py db_worker` runs them (and the webhook retries, deferred with
+# run_after). FACTCHECK_TASKS=immediate|database overrides the choice.
+TASK_BACKENDS = {
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+    "database": "django_tasks_db.DatabaseBackend",
+}
+TASKS = {
+    "default": {
+        "BACKEND": TASK_BACKENDS[
+            os.environ.get(
+                "FACTCHECK_TASKS", "immediate" if DEBUG or TESTING else "database"
+            )
+        ]
+    }
 }
 
 LOGGING = {

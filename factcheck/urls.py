@@ -13,16 +13,19 @@ from .views import articles as article_views
 from .views import audit as audit_views
 from .views import claims as claim_views
 from .views import dashboard, health
+from .views import evidence as evidence_views
 from .views import lookups as lookup_views
 from .views import organisation as organisation_views
 from .views import public as public_views
 from .views import publishing as publishing_views
 from .views import queue as queue_views
 from .views import reports as report_views
+from .views import revisions as revision_views
 from .views import search as search_views
 from .views import team as team_views
 from .views import tokens as token_views
 from .views import two_factor as two_factor_views
+from .views import webhooks as webhook_views
 
 # JSON under /api/ (the API's error shape), the desk's 404 page everywhere else.
 handler404 = "factcheck.api_errors.page_not_found"
@@ -75,6 +78,27 @@ urlpatterns = [
     path("articles/", article_views.article_list, name="article-list"),
     path("articles/new/", article_views.article_new, name="article-new"),
     path("articles/<int:pk>/", article_views.article_detail, name="article-detail"),
+    # New versions of an article's text (re-anchored claims) and the versions.
+    path(
+        "articles/<int:pk>/revise/",
+        revision_views.article_revise,
+        name="article-revise",
+    ),
+    path(
+        "articles/<int:pk>/revisions/",
+        revision_views.article_revisions,
+        name="article-revisions",
+    ),
+    path(
+        "articles/<int:pk>/revisions/<int:n>/",
+        revision_views.article_revision,
+        name="article-revision",
+    ),
+    path(
+        "claims/<int:pk>/confirm-text/",
+        revision_views.claim_confirm_text,
+        name="claim-confirm-text",
+    ),
     path("articles/<int:pk>/claims/add/", article_views.claim_add, name="claim-add"),
     path("claims/<int:pk>/edit/", article_views.claim_edit, name="claim-edit"),
     path("claims/<int:pk>/split/", article_views.claim_split, name="claim-split"),
@@ -97,6 +121,11 @@ urlpatterns = [
     path("claims/<int:pk>/sources/", claim_views.source_add, name="source-add"),
     path("matches/<int:pk>/answer/", claim_views.match_answer, name="match-answer"),
     path("sources/<int:pk>/remove/", claim_views.source_remove, name="source-remove"),
+    path(
+        "sources/<int:pk>/snapshot/",
+        evidence_views.source_snapshot,
+        name="source-snapshot",
+    ),
     path("claims/<int:pk>/notes/", claim_views.note_add, name="note-add"),
     path("claims/<int:pk>/verdict/", claim_views.verdict_save, name="verdict-save"),
     path("claims/<int:pk>/submit/", claim_views.verdict_submit, name="verdict-submit"),
@@ -255,6 +284,20 @@ urlpatterns = [
         "team/tokens/<int:pk>/revoke/",
         token_views.token_revoke,
         name="token-revoke",
+    ),
+    # --- Webhooks (admins) -------------------------------------------------------
+    path("team/webhooks/", webhook_views.webhook_list, name="webhook-list"),
+    path("team/webhooks/new/", webhook_views.webhook_create, name="webhook-create"),
+    path("team/webhooks/<int:pk>/", webhook_views.webhook_edit, name="webhook-edit"),
+    path(
+        "team/webhooks/<int:pk>/disable/",
+        webhook_views.webhook_disable,
+        name="webhook-disable",
+    ),
+    path(
+        "team/webhooks/deliveries/<int:pk>/redeliver/",
+        webhook_views.webhook_redeliver,
+        name="webhook-redeliver",
     ),
     path("api/", api_urls),
     # --- Emergency admin (superusers only) -----------------------------------------

@@ -50,3 +50,21 @@ def test_demo_puts_work_in_every_state_through_the_workflow(client):
     published = Article.objects.published().get()
     assert client.get(f"/fact-checks/{published.slug}/").status_code == 200
     assert client.get(f"/fact-checks/{published.slug}/claims/1/").status_code == 200
+
+
+def test_the_demo_captures_none_of_its_invented_sources(
+    settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    from factcheck import capture
+    from factcheck.models import Source, SourceSnapshot
+
+    settings.FACTCHECK = {**settings.FACTCHECK, "CAPTURE_SOURCES": True}
+    fetched = []
+    monkeypatch.setattr(capture, "fetch", lambda url: fetched.append(url))
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        call_command("demo", "--no-migrate", stdout=io.StringIO())
+
+    assert callbacks and Source.objects.exists()
+    assert fetched == [] and not SourceSnapshot.objects.exists()
+    assert capture.enabled()  # paused only while the demo loads

@@ -17,6 +17,7 @@ from types import SimpleNamespace
 
 import pytest
 from django.contrib.auth.tokens import default_token_generator
+from django.db import transaction
 from django.db.models import Max
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -27,10 +28,17 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from factcheck import organisation, people, two_factor, workflow
+from factcheck import organisation, people, two_factor, webhooks, workflow
 from factcheck.audit import AuditAction
 from factcheck.claimreview_import import parse
-from factcheck.models import AuditEvent, ClaimState, ErrorReportState, Rating, User
+from factcheck.models import (
+    AuditEvent,
+    ClaimState,
+    ErrorReportState,
+    Rating,
+    User,
+    WebhookEvent,
+)
 from factcheck.roles import Role
 from factcheck.workflow.organisation import version_of
 from factcheck.workflow.scale import FIELDS as RATING_FIELDS
@@ -171,6 +179,16 @@ def _two_claims(p):
     return list(article.claims.order_by("start")[:2])
 
 
+def _delivery(p):
+    """A webhook endpoint and one queued delivery to it (the outbox, not sent)."""
+    hook, _secret = workflow.create_webhook(
+        actor=p.admin, url="https://cms.example/hook", events=["article.published"]
+    )
+    with transaction.atomic():
+        webhooks.announce(WebhookEvent.ARTICLE_PUBLISHED, lambda: {"article": {}})
+    return hook.deliveries.get()
+
+
 def _freed_span(p):
     """An article with one claim dismissed, so its text may be added back by hand."""
     article = make_article(actor=p.reviewer)
@@ -179,9 +197,46 @@ def _freed_span(p):
     return article, claim
 
 
+def _text_changed(p):
+    """An approved claim whose sentence a new version of the article reworded."""
+    claim = make_claim(state=ClaimState.APPROVED, reviewer=p.reviewer, editor=p.editor)
+    article = claim.article
+    workflow.revise_article(
+        article,
+        actor=p.reviewer,
+        raw=article.body.replace("12 percent", "14 percent"),
+        version=1,
+    )
+    claim.refresh_from_db()
+    assert claim.text_changed
+    return claim
+
+
+NEW_VERSION_LINE = "\nThe port handled 2 million containers in 2025."
+
+
 # name -> set-up that returns the call to measure (the call must write once).
 WRITES: dict[str, Callable[[SimpleNamespace], Callable[[], object]]] = {
     "workflow.create_article": lambda p: lambda: make_article(actor=p.reviewer),
+    "workflow.revise_article": lambda p: (
+        lambda a: (
+            lambda: workflow.revise_article(
+                a, actor=p.reviewer, raw=a.body + NEW_VERSION_LINE, version=1
+            )
+        )
+    )(make_article()),
+    "workflow.ingest_article": lambda p: (
+        lambda a: (
+            lambda: workflow.ingest_article(
+                actor=p.reviewer,
+                raw=a.body + NEW_VERSION_LINE,
+                metadata={"original_url": a.original_url},
+            )
+        )
+    )(make_article(original_url="https://news.example/known-story")),
+    "workflow.confirm_claim_text": lambda p: (
+        lambda c: lambda: workflow.confirm_claim_text(c, actor=p.editor)
+    )(_text_changed(p)),
     "workflow.add_claim": lambda p: (
         lambda a, c: (
             lambda: workflow.add_claim(a, actor=p.reviewer, start=c.start, end=c.end)
@@ -412,6 +467,28 @@ WRITES: dict[str, Callable[[SimpleNamespace], Callable[[], object]]] = {
     "workflow.revoke_api_token": lambda p: (
         lambda t: lambda: workflow.revoke_api_token(t, actor=p.admin)
     )(workflow.create_api_token(actor=p.admin, user=p.admin, name="CMS")[0]),
+    "workflow.create_webhook": lambda p: (
+        lambda: workflow.create_webhook(
+            actor=p.admin, url="https://cms.example/hook", events=["claim.approved"]
+        )
+    ),
+    "workflow.update_webhook": lambda p: (
+        lambda d: (
+            lambda: workflow.update_webhook(
+                d.webhook,
+                actor=p.admin,
+                url="https://cms.example/other",
+                events=["claim.approved"],
+                active=True,
+            )
+        )
+    )(_delivery(p)),
+    "workflow.disable_webhook": lambda p: (
+        lambda d: lambda: workflow.disable_webhook(d.webhook, actor=p.admin)
+    )(_delivery(p)),
+    "workflow.redeliver_webhook": lambda p: (
+        lambda d: lambda: workflow.redeliver_webhook(d, actor=p.admin)
+    )(_delivery(p)),
 }
 
 
@@ -558,6 +635,48 @@ def _claim_post(state, who, url_name, action, data=None, **claim_kw):
     return scenario
 
 
+def _api_post(state, who, url_name, action, data=None, versioned=True, **claim_kw):
+    """``_claim_post`` through the API: a JSON body and the token of a service
+    account in ``who``'s role, which stands in for ``who`` on the claim too."""
+
+    def scenario(p):
+        bot = make_service_account(role=Role(who))
+        stand_in = {v: bot if v == who else getattr(p, v) for v in claim_kw.values()}
+        claim = make_claim(state=state, **{k: stand_in[v] for k, v in claim_kw.items()})
+        secret = _api_secret(p, bot)
+        return Post(
+            None,
+            reverse(f"api:{url_name}", args=[claim.pk]),
+            {**({"version": claim.version} if versioned else {}), **(data or {})},
+            action,
+            extra={
+                "content_type": "application/json",
+                "headers": {"Authorization": f"Bearer {secret}"},
+            },
+        )
+
+    return scenario
+
+
+def _api_secret(p, user) -> str:
+    return workflow.create_api_token(actor=p.admin, user=user, name="API")[1]
+
+
+def _api_publish(p) -> Post:
+    article = _ready(p)
+    secret = _api_secret(p, make_service_account(role=Role.EDITOR))
+    return Post(
+        None,
+        reverse("api:api-article-publish", args=[article.pk]),
+        {"expected_version": 0},
+        A.ARTICLE_PUBLISHED,
+        extra={
+            "content_type": "application/json",
+            "headers": {"Authorization": f"Bearer {secret}"},
+        },
+    )
+
+
 def _bulk_dismiss(p) -> Post:
     claims = list(make_article().claims.order_by("start")[:2])
     data = {
@@ -686,6 +805,19 @@ POSTS: dict[str, Callable[[SimpleNamespace], Post]] = {
         ClaimState.APPROVED, "editor", "claim-reopen", A.CLAIM_REOPENED,
         {"reason": "Typo"}, reviewer="reviewer", editor="editor",
     ),
+    # New versions of an article
+    "article-revise": lambda p: (
+        lambda a: Post(
+            p.reviewer, reverse("article-revise", args=[a.pk]),
+            {"text": a.body + NEW_VERSION_LINE, "version": 1}, A.ARTICLE_REVISED,
+        )
+    )(make_article()),
+    "claim-confirm-text": lambda p: (
+        lambda c: Post(
+            p.editor, reverse("claim-confirm-text", args=[c.pk]),
+            {"version": c.version, "note": "Still holds."}, A.CLAIM_TEXT_CONFIRMED,
+        )
+    )(_text_changed(p)),
     # Publishing and readers' error reports
     "article-publish": lambda p: (
         lambda a: Post(
@@ -838,6 +970,31 @@ POSTS: dict[str, Callable[[SimpleNamespace], Post]] = {
             p.admin, reverse("token-revoke", args=[t.pk]), {}, A.TOKEN_REVOKED
         )
     )(workflow.create_api_token(actor=p.admin, user=p.admin, name="CMS")[0]),
+    "webhook-create": lambda p: Post(
+        p.admin, reverse("webhook-create"),
+        {"url": "https://cms.example/hook", "events": ["article.published"]},
+        A.WEBHOOK_CREATED,
+    ),
+    "webhook-edit": lambda p: (
+        lambda d: Post(
+            p.admin, reverse("webhook-edit", args=[d.webhook.pk]),
+            {"url": "https://cms.example/other", "events": ["claim.approved"],
+             "active": "on"},
+            A.WEBHOOK_CHANGED,
+        )
+    )(_delivery(p)),
+    "webhook-disable": lambda p: (
+        lambda d: Post(
+            p.admin, reverse("webhook-disable", args=[d.webhook.pk]), {},
+            A.WEBHOOK_DISABLED,
+        )
+    )(_delivery(p)),
+    "webhook-redeliver": lambda p: (
+        lambda d: Post(
+            p.admin, reverse("webhook-redeliver", args=[d.pk]), {},
+            A.WEBHOOK_REDELIVERED,
+        )
+    )(_delivery(p)),
     "api-article-create": lambda p: (
         lambda secret: Post(
             None, reverse("api:api-article-create"),
@@ -852,6 +1009,36 @@ POSTS: dict[str, Callable[[SimpleNamespace], Post]] = {
             actor=p.admin, user=make_service_account(), name="CMS"
         )[1]
     ),
+    # The review loop through the API (factcheck/api_work.py)
+    "api-claim-take": _api_post(
+        ClaimState.OPEN, "reviewer", "api-claim-take", A.CLAIM_TAKEN
+    ),
+    "api-claim-release": _api_post(
+        ClaimState.IN_PROGRESS, "reviewer", "api-claim-release", A.CLAIM_RELEASED,
+        reviewer="reviewer",
+    ),
+    "api-source-add": _api_post(
+        ClaimState.IN_PROGRESS, "reviewer", "api-source-add", A.SOURCE_ADDED,
+        {"url": "https://stats.example/b", "title": "B"}, versioned=False,
+        reviewer="reviewer",
+    ),
+    "api-note-add": _api_post(
+        ClaimState.OPEN, "reviewer", "api-note-add", A.NOTE_ADDED, {"body": "Hm"},
+        versioned=False,
+    ),
+    "api-verdict-submit": _api_post(
+        ClaimState.RETURNED, "reviewer", "api-verdict-submit", A.VERDICT_SUBMITTED,
+        {"rating": "false", "rationale": "R"}, reviewer="reviewer",
+    ),
+    "api-claim-approve": _api_post(
+        ClaimState.SUBMITTED, "editor", "api-claim-approve", A.VERDICT_APPROVED,
+        reviewer="reviewer",
+    ),
+    "api-claim-return": _api_post(
+        ClaimState.SUBMITTED, "editor", "api-claim-return", A.VERDICT_RETURNED,
+        {"comment": "Why?"}, reviewer="reviewer",
+    ),
+    "api-article-publish": _api_publish,
 }  # fmt: skip
 
 

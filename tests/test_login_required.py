@@ -41,8 +41,19 @@ PUBLIC = {
     "api-article-list",
     "api-article-create",
     "api-article-detail",
+    "api-article-update",
     "api-claim-detail",
     "api-published",
+    "api-claim-list",
+    "api-claim-take",
+    "api-claim-release",
+    "api-source-add",
+    "api-note-add",
+    "api-verdict-save",
+    "api-verdict-submit",
+    "api-claim-approve",
+    "api-claim-return",
+    "api-article-publish",
 }
 
 

@@ -21,13 +21,14 @@ import re
 
 import pytest
 from django.contrib.auth.tokens import default_token_generator
+from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from factcheck import workflow
-from factcheck.models import ClaimState
+from factcheck import webhooks, workflow
+from factcheck.models import ClaimState, WebhookEvent
 from factcheck.roles import Role
 
 from .factories import make_article, make_claim, make_service_account, make_user, rating
@@ -72,6 +73,10 @@ RULES: dict[str, tuple[frozenset, frozenset]] = {
     "article-list": same(STAFF),
     "article-new": same(DESK),
     "article-detail": same(STAFF),
+    "article-revise": same(DESK),
+    "article-revisions": same(STAFF),
+    "article-revision": same(STAFF),
+    "claim-confirm-text": same(EDITORS),
     "claim-add": same(DESK),
     "claim-edit": same(DESK),
     "claim-split": same(DESK),
@@ -91,6 +96,7 @@ RULES: dict[str, tuple[frozenset, frozenset]] = {
     "article-due": same(EDITORS),
     "source-add": same(DESK),
     "source-remove": same(DESK),
+    "source-snapshot": same(STAFF),
     "match-answer": same(DESK),
     "note-add": same(DESK),
     "verdict-save": same(DESK),
@@ -148,14 +154,30 @@ RULES: dict[str, tuple[frozenset, frozenset]] = {
     "token-list": same(ADMINS),
     "token-create": same(ADMINS),
     "token-revoke": same(ADMINS),
+    "webhook-list": same(ADMINS),
+    "webhook-create": same(ADMINS),
+    "webhook-edit": same(ADMINS),
+    "webhook-disable": same(ADMINS),
+    "webhook-redeliver": same(ADMINS),
     "api-root": same(EVERYONE),
     "openapi-json": same(EVERYONE),
     "openapi-view": same(EVERYONE),
     "api-article-list": same(frozenset()),
     "api-article-create": same(frozenset()),
     "api-article-detail": same(frozenset()),
+    "api-article-update": same(frozenset()),
     "api-claim-detail": same(frozenset()),
     "api-published": same(frozenset()),
+    "api-claim-list": same(frozenset()),
+    "api-claim-take": same(frozenset()),
+    "api-claim-release": same(frozenset()),
+    "api-source-add": same(frozenset()),
+    "api-note-add": same(frozenset()),
+    "api-verdict-save": same(frozenset()),
+    "api-verdict-submit": same(frozenset()),
+    "api-claim-approve": same(frozenset()),
+    "api-claim-return": same(frozenset()),
+    "api-article-publish": same(frozenset()),
 }
 
 # Where being sent to the login page is the point, not a refusal.
@@ -165,6 +187,8 @@ SENDS_TO_LOGIN = {("logout", "post")}
 PK_BY_PREFIX = [
     ("team/ratings/", "rating"),
     ("team/tokens/", "token"),
+    ("team/webhooks/deliveries/", "delivery"),
+    ("team/webhooks/", "webhook"),
     ("api/articles/", "article"),
     ("api/claims/", "claim"),
     ("team/", "member"),
@@ -225,7 +249,14 @@ def world(reviewer, editor, admin_user):
     token, _secret = workflow.create_api_token(
         actor=admin_user, user=make_service_account(), name="C"
     )
+    webhook, _secret = workflow.create_webhook(
+        actor=admin_user, url="https://cms.example/hook", events=["article.published"]
+    )
+    with transaction.atomic():
+        webhooks.announce(WebhookEvent.ARTICLE_PUBLISHED, lambda: {"article": {}})
     return {
+        "webhook": webhook,
+        "delivery": webhook.deliveries.get(),
         "token": token,
         "claimant": named.claimant,
         "article": article,

@@ -99,6 +99,8 @@ def test_check_deploy_is_clean_in_production_settings(tmp_path):
         "FACTCHECK_DB_PATH": str(tmp_path / "deploy.sqlite3"),
         "FACTCHECK_ORG_NAME": "Harbour Fact Check",
         "FACTCHECK_ORG_URL": "https://harbourfacts.org",
+        # A real mail backend (the console default warns: factcheck.W107).
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
     }
     env.pop("FACTCHECK_HTTPS", None)
     # Test-only switches (the browser tests' conftest sets the async one) are not

@@ -16,6 +16,8 @@ class DecisionForm(forms.Form):
     comment = forms.CharField(required=False, max_length=MAX_TEXT, strip=True)
     reason = forms.CharField(required=False, max_length=MAX_TEXT, strip=True)
     next = forms.CharField(required=False, max_length=500)
+    # The editor checked the sources whose excerpt was not found on the page.
+    confirm_excerpts = forms.BooleanField(required=False)
 
     def error_text(self) -> str:
         return " ".join(str(e) for errors in self.errors.values() for e in errors)

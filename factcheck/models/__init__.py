@@ -1,6 +1,6 @@
 """The domain models, one module per topic; import them from ``factcheck.models``."""
 
-from .articles import Article, ArticleQuerySet, ArticleState
+from .articles import Article, ArticleQuerySet, ArticleRevision, ArticleState
 from .audit import AuditEvent
 from .claims import (
     NEEDS_WORK,
@@ -10,6 +10,7 @@ from .claims import (
     ClaimQuerySet,
     ClaimState,
 )
+from .evidence import ExcerptStatus, SourceSnapshot
 from .matching import ClaimMatch, ImportedFactCheck, MatchAnswer
 from .organisation import (
     Claimant,
@@ -23,6 +24,7 @@ from .review import Approval, Note, Rating, Source, Verdict, VerdictState
 from .security import TwoFactorPolicy
 from .tokens import ApiToken
 from .users import User
+from .webhooks import DeliveryStatus, Webhook, WebhookDelivery, WebhookEvent
 
 __all__ = [
     "NEEDS_WORK",
@@ -30,6 +32,7 @@ __all__ = [
     "Approval",
     "Article",
     "ArticleQuerySet",
+    "ArticleRevision",
     "ArticleState",
     "AuditEvent",
     "Claim",
@@ -42,6 +45,7 @@ __all__ = [
     "ClaimantKind",
     "ErrorReport",
     "ErrorReportState",
+    "ExcerptStatus",
     "ImportedFactCheck",
     "MatchAnswer",
     "Note",
@@ -51,8 +55,13 @@ __all__ = [
     "Publisher",
     "Rating",
     "Source",
+    "SourceSnapshot",
     "TwoFactorPolicy",
     "User",
     "Verdict",
     "VerdictState",
+    "DeliveryStatus",
+    "Webhook",
+    "WebhookDelivery",
+    "WebhookEvent",
 ]

@@ -82,3 +82,40 @@ class Article(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("article-detail", args=[self.pk])
+
+
+class ArticleRevision(models.Model):
+    """One version of an article's text, kept readable after a newer one replaced it.
+
+    Written by ``workflow.revise_article``: on the first revision the original text
+    becomes number 1, so every version the desk reviewed can be read again.
+    """
+
+    article = models.ForeignKey(
+        Article, on_delete=models.PROTECT, related_name="revisions"
+    )
+    number = models.PositiveIntegerField()
+    body = models.TextField()
+    source_format = models.CharField(max_length=10, default="text")
+    source_filename = models.CharField(max_length=255, blank=True)
+    # What re-anchoring did to the claims: {"kept", "moved", "changed", "vanished",
+    # "new"} counts; empty for the original text.
+    summary = models.JSONField(default=dict, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["article_id", "-number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "number"], name="article_revision_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.article} (version {self.number})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("article-revision", args=[self.article_id, self.number])

@@ -109,6 +109,13 @@ class Claim(models.Model):
     # The claim's permanent public number (``/fact-checks/<slug>/claims/<n>/``),
     # assigned once by ``workflow.publish_article`` and never reused or moved.
     public_number = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    # A new version of the article changed or removed the claim's sentence
+    # (``workflow.revise_article``): "text changed since review" until an editor
+    # confirms the verdict still holds. ``previous_text`` is the text reviewed
+    # before the change (for the diff); a vanished claim keeps its text.
+    text_changed = models.BooleanField(default=False)
+    vanished = models.BooleanField(default=False)
+    previous_text = models.TextField(blank=True)
     # Optimistic locking: every write bumps it; a form carries the one it was drawn at.
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -169,6 +176,12 @@ class Claim(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("claim-detail", args=[self.pk])
+
+    def text_diff(self) -> list[tuple[str, str]]:
+        """The text as reviewed against the current one, word by word."""
+        from ..reanchor import diff_words
+
+        return diff_words(self.previous_text, self.text) if self.text_changed else []
 
     @property
     def source_span(self) -> str:

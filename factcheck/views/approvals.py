@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 from .. import access, pagination, workflow
 from ..forms.approvals import DecisionForm
 from ..models import Approval, Claim, ClaimState, Source, Verdict, VerdictState
+from ..workflow.evidence import unverified_sources
 from .common import Outcome, perform, respond
 
 PAGE_SIZE = 50
@@ -81,6 +82,9 @@ def decision_context(user, claim: Claim) -> dict:
         "actions": claim.actions,
         "verdict": claim.verdict,
         "approvals": claim.approval_list,
+        "unverified_sources": unverified_sources(claim)
+        if "verdict.approve" in claim.actions
+        else [],
     }
 
 
@@ -166,6 +170,7 @@ def claim_approve(request: HttpRequest, pk: int) -> HttpResponse:
             claim,
             actor=request.user,
             expected_version=form.cleaned_data["version"],
+            confirm_excerpts=form.cleaned_data["confirm_excerpts"],
         ),
         lambda claim: (
             "Verdict approved."

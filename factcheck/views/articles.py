@@ -226,6 +226,17 @@ def _count_claims(articles: list[Article]) -> None:
             setattr(article, name, value)
 
 
+def _ingested(article: Article, revision) -> str:
+    if revision is None:
+        return f"Article ingested: {article.claims.count()} claims."
+    counts = revision.summary
+    return (
+        f"This URL is already on the desk: stored as version {revision.number} of "
+        f"this article ({counts.get('changed', 0)} claims flagged as changed, "
+        f"{counts.get('vanished', 0)} vanished, {counts.get('new', 0)} new)."
+    )
+
+
 @require_http_methods(["GET", "POST"])
 @permission_required("factcheck.add_article", raise_exception=True)
 def article_new(request: HttpRequest) -> HttpResponse:
@@ -236,7 +247,7 @@ def article_new(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             raw, filename = form.source()
             outcome = perform(
-                lambda: workflow.create_article(
+                lambda: workflow.ingest_article(
                     actor=request.user,
                     raw=raw,
                     filename=filename,
@@ -245,10 +256,8 @@ def article_new(request: HttpRequest) -> HttpResponse:
                 success="Article ingested.",
             )
             if outcome.ok:
-                article = outcome.result
-                messages.success(
-                    request, f"Article ingested: {article.claims.count()} claims."
-                )
+                article, revision = outcome.result
+                messages.success(request, _ingested(article, revision))
                 return redirect(article)
             form.add_error(None, outcome.message)
             status = outcome.status

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.db.models import Prefetch, prefetch_related_objects
+from django.db.models import OuterRef, Prefetch, Subquery, prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -28,7 +28,15 @@ from ..forms.claims import (
     SourceForm,
     VerdictForm,
 )
-from ..models import Claim, ClaimState, Source, Verdict, VerdictState
+from ..models import (
+    Claim,
+    ClaimState,
+    Source,
+    SourceSnapshot,
+    Verdict,
+    VerdictState,
+)
+from ..workflow.evidence import unverified_sources
 from .common import Outcome, form_errors_text, perform, safe_next
 
 TEMPLATE = "factcheck/claim_detail.html"
@@ -43,6 +51,15 @@ SHOWN = 20  # notes, sources
 SHOWN_AT_MOST = 1_000  # "show all" still has a bound
 # A paragraph longer than this (a one-line-per-claim transcript) shows its line only.
 MAX_CONTEXT = 2_000
+# Each source's newest capture (when, excerpt status, why it failed), as columns of
+# the sources query: no extra query, whether a claim has sources or not.
+_LATEST = SourceSnapshot.objects.filter(source=OuterRef("pk")).order_by(
+    "-fetched_at", "-pk"
+)
+CAPTURE = {
+    f"capture_{name}": Subquery(_LATEST.values(name)[:1])
+    for name in ("fetched_at", "excerpt_status", "error")
+}
 
 
 def _paragraph(body: str, start: int, end: int) -> tuple[str, str, str]:
@@ -99,11 +116,16 @@ def _context(request: HttpRequest, claim: Claim, **overrides) -> dict:
         "approvals": list(verdict.approvals.select_related("editor"))
         if verdict
         else [],
+        "unverified_sources": unverified_sources(claim)
+        if "verdict.approve" in actions
+        else [],
         "context_before": before,
         "context_span": span,
         "context_after": after,
         "sources": windows.tail(
-            claim.sources.filter(removed_at__isnull=True).select_related("added_by"),
+            claim.sources.filter(removed_at__isnull=True)
+            .select_related("added_by")
+            .annotate(**CAPTURE),
             SHOWN,
             expanded=_expanded(request, "sources"),
             cap=SHOWN_AT_MOST,

@@ -33,6 +33,7 @@ from .publication import (
     report_error,
     unpublish_article,
 )
+from .revisions import confirm_claim_text, ingest_article, revise_article
 from .rules import (
     ACTIONS,
     Conflict,
@@ -59,6 +60,12 @@ from .verdicts import (
     save_verdict_draft,
     submit_verdict,
 )
+from .webhooks import (
+    create_webhook,
+    disable_webhook,
+    redeliver_webhook,
+    update_webhook,
+)
 from .work import (
     BULK_OPERATIONS,
     BulkResult,
@@ -73,6 +80,10 @@ from .work import (
 __all__ = [
     "create_api_token",
     "revoke_api_token",
+    "create_webhook",
+    "disable_webhook",
+    "redeliver_webhook",
+    "update_webhook",
     "disable_two_factor",
     "enable_two_factor",
     "regenerate_recovery_codes",
@@ -87,6 +98,9 @@ __all__ = [
     "report_error",
     "unpublish_article",
     "add_claim",
+    "confirm_claim_text",
+    "revise_article",
+    "ingest_article",
     "set_claimant",
     "create_article",
     "edit_claim",

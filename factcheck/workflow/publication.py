@@ -28,11 +28,12 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
-from .. import audit
+from .. import audit, webhooks
 from ..audit import AuditAction
 from ..models import (
     Article,
     ArticleState,
+    ClaimState,
     ErrorReport,
     ErrorReportState,
     Publication,
@@ -101,6 +102,23 @@ def _with_history(
     return summary
 
 
+def ensure_texts_confirmed(article: Article) -> None:
+    """Refuse while an approved claim's sentence changed in a newer version of the
+    article and no editor has confirmed its verdict still holds (or reopened it)."""
+    flagged = list(
+        article.claims.filter(text_changed=True, state=ClaimState.APPROVED)
+        .order_by("position")
+        .values_list("position", flat=True)
+    )
+    if flagged:
+        numbers = ", ".join(f"#{n}" for n in flagged)
+        raise InvalidTransition(
+            f"The text of approved claim{'s' if len(flagged) > 1 else ''} {numbers} "
+            "changed since review: an editor must confirm the verdict still holds, "
+            "or reopen the claim, before publishing."
+        )
+
+
 def publish_article(
     article: Article | int,
     *,
@@ -117,6 +135,7 @@ def publish_article(
     with transaction.atomic():
         article = lock_article(article)
         ensure(actor, "article.publish", article)
+        ensure_texts_confirmed(article)
         previous = latest_publication(article)
         current = previous.version if previous else 0
         if expected_version is not None and int(expected_version) != current:
@@ -149,6 +168,7 @@ def publish_article(
         before = article.state
         article.state = ArticleState.PUBLISHED
         article.save(update_fields=["state", "updated_at"])
+        webhooks.announce_publication(publication)
         audit.record(
             actor,
             AuditAction.ARTICLE_REPUBLISHED
@@ -189,6 +209,11 @@ def preview_publication(article: Article | int, *, actor: User) -> Preview:
         refusal = check(actor, "article.publish", article)
         if refusal is not None and refusal.kind == "permission":
             raise PermissionDenied(refusal.message)
+        if refusal is None:  # the banner names changed claims awaiting an editor
+            try:
+                ensure_texts_confirmed(article)
+            except InvalidTransition as exc:
+                refusal = Refusal("state", str(exc))
         previous = latest_publication(article)
         now = timezone.now()
         assign_public_numbers(article, previous)
@@ -210,6 +235,7 @@ def unpublish_article(article: Article | int, *, actor: User, reason: str) -> Ar
         before = article.state
         article.state = transition.target
         article.save(update_fields=["state", "updated_at"])
+        webhooks.announce_unpublished(article, reason=reason)
         audit.record(
             actor,
             AuditAction.ARTICLE_UNPUBLISHED,

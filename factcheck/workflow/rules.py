@@ -180,6 +180,15 @@ ACTIONS: dict[str, Transition] = {
         frozenset({ArticleState.IN_REVIEW}), None, REVIEW, None, "Add claim"
     ),
     "article.set_due": Transition(frozenset({ArticleState.IN_REVIEW}), None, EDIT),
+    # A new version of the text, in any state: outlets update published stories.
+    "article.revise": Transition(
+        frozenset(ArticleState.values), None, INGEST, None, "New version"
+    ),
+    # An editor says a claim's verdict still holds after its sentence changed
+    # (the write refuses a claim that is not flagged "text changed").
+    "claim.confirm_text": Transition(
+        ANY_CLAIM_STATE, None, EDIT, None, "Confirm verdict still holds"
+    ),
     "article.publish": Transition(
         frozenset(
             {ArticleState.IN_REVIEW, ArticleState.PUBLISHED, ArticleState.UNPUBLISHED}
@@ -207,6 +216,11 @@ ACTIONS: dict[str, Transition] = {
     # API tokens (no state either; a revoked token is refused by the write itself)
     "token.create": Transition(frozenset({None}), None, MANAGE, None, "Create token"),
     "token.revoke": Transition(frozenset({None}), None, MANAGE, None, "Revoke"),
+    # Webhook endpoints and their deliveries (no state; admins)
+    "webhook.create": Transition(frozenset({None}), None, MANAGE, None, "Add webhook"),
+    "webhook.edit": Transition(frozenset({None}), None, MANAGE, None, "Save webhook"),
+    "webhook.disable": Transition(frozenset({None}), None, MANAGE, None, "Disable"),
+    "webhook.redeliver": Transition(frozenset({None}), None, MANAGE, None, "Redeliver"),
     # The publisher named in ClaimReview and the public transparency pages (no state)
     "publisher.edit": Transition(
         frozenset({None}), None, MANAGE, None, "Edit the publisher"

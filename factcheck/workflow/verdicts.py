@@ -11,10 +11,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from .. import audit
+from .. import audit, webhooks
 from ..audit import AuditAction
 from ..models import Approval, Claim, ClaimState, Rating, User, Verdict, VerdictState
 from .base import begin, save_claim
+from .evidence import unverified_sources
 from .rules import current_verdict
 
 MAX_RATIONALE = 20_000
@@ -132,16 +133,28 @@ def submit_verdict(
 
 
 def approve_verdict(
-    claim: Claim | int, *, actor: User, expected_version: int | None = None
+    claim: Claim | int,
+    *,
+    actor: User,
+    expected_version: int | None = None,
+    confirm_excerpts: bool = False,
 ) -> Claim:
     """An editor approves a submitted verdict; it is final once enough editors have.
 
     The rating says how many distinct editors must approve (the submitter never
-    counts); until then the claim stays submitted.
+    counts); until then the claim stays submitted. A source whose excerpt was not
+    found on its captured page needs ``confirm_excerpts`` (the editor checked it).
     """
     with transaction.atomic():
         claim, transition = begin(claim, actor, "verdict.approve", expected_version)
         verdict = current_verdict(claim)
+        unverified = unverified_sources(claim)
+        if unverified and not confirm_excerpts:
+            titles = ", ".join(f"“{s.title}”" for s in unverified)
+            raise ValidationError(
+                f"The excerpt of {titles} was not found on the captured page. "
+                "Check it, then tick the confirmation on the claim's page to approve."
+            )
         Approval.objects.create(verdict=verdict, editor=actor)
         approvals = verdict.approvals.exclude(editor_id=verdict.submitted_by_id).count()
         needed = verdict.rating.required_approvals
@@ -151,6 +164,8 @@ def approve_verdict(
             "approvals": approvals,
             "required": needed,
         }
+        if unverified:
+            data["excerpts_confirmed"] = [s.pk for s in unverified]
         if approvals < needed:
             save_claim(claim)
             audit.record(
@@ -162,6 +177,7 @@ def approve_verdict(
         verdict.save()
         claim.state = transition.target
         save_claim(claim, "state")
+        webhooks.announce_approval(claim, rating=verdict.rating.label)
         audit.record(
             actor,
             AuditAction.VERDICT_APPROVED,

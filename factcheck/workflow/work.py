@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import partial
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -24,7 +25,7 @@ from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
 
-from .. import audit
+from .. import audit, capture
 from ..audit import AuditAction
 from ..models import Article, Claim, Note, Source, User
 from .base import begin, lock_article
@@ -91,6 +92,8 @@ def add_source(
             accessed_on=accessed_on or timezone.localdate(),
             added_by=actor,
         )
+        if capture.enabled():  # decided now: a pause covers the sources added in it
+            transaction.on_commit(partial(capture.enqueue, source.pk))
         audit.record(
             actor,
             AuditAction.SOURCE_ADDED,
