@@ -326,6 +326,15 @@ def claim_list(request: HttpRequest, filters: Query[ClaimFilter]):
 # --- Working on a claim (reviewers) ---------------------------------------------------
 
 
+def _move(request: HttpRequest, pk: int, payload: VersionIn | None, write) -> Claim:
+    """Take or release: the reviewer's write with the optional version check."""
+    _require(request, REVIEW)
+    claim = _claim(pk)
+    version = payload.version if payload else None
+    write(claim, actor=request.auth.user, expected_version=version)
+    return _work_out(pk)
+
+
 @router.post(
     "/claims/{int:pk}/take",
     url_name="api-claim-take",
@@ -335,11 +344,7 @@ def claim_list(request: HttpRequest, filters: Query[ClaimFilter]):
 def claim_take(
     request: HttpRequest, pk: int = PK, payload: VersionIn | None = OPTIONAL_BODY
 ):
-    _require(request, REVIEW)
-    claim = _claim(pk)
-    version = payload.version if payload else None
-    workflow.take_claim(claim, actor=request.auth.user, expected_version=version)
-    return _work_out(pk)
+    return _move(request, pk, payload, workflow.take_claim)
 
 
 @router.post(
@@ -351,11 +356,7 @@ def claim_take(
 def claim_release(
     request: HttpRequest, pk: int = PK, payload: VersionIn | None = OPTIONAL_BODY
 ):
-    _require(request, REVIEW)
-    claim = _claim(pk)
-    version = payload.version if payload else None
-    workflow.release_claim(claim, actor=request.auth.user, expected_version=version)
-    return _work_out(pk)
+    return _move(request, pk, payload, workflow.release_claim)
 
 
 @router.post(

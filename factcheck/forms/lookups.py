@@ -218,13 +218,17 @@ class LookupField(forms.Field):
             raise forms.ValidationError(f"There is no {self.noun} #{pk}.")
         return found[0]
 
+    # Each kind of lookup (below) says what it looks through:
     def rows(self) -> QuerySet:
+        """Every row an ``#id`` may name."""
         raise NotImplementedError
 
     def matching(self, words: str) -> QuerySet:
+        """The rows some free words match."""
         raise NotImplementedError
 
     def option_value(self, row) -> str:
+        """How a row reads as a suggestion (and back in the box)."""
         raise NotImplementedError
 
 

@@ -112,6 +112,23 @@ def _clamp(score: float) -> float:
     return min(1.0, max(0.0, float(score)))
 
 
+def claim_from_draft(article: Article, draft, position: int, vector, claimant) -> Claim:
+    """An unsaved claim for an extraction draft (ingestion and new versions)."""
+    return Claim(
+        article=article,
+        position=position,
+        text=draft.text,
+        start=draft.start,
+        end=draft.end,
+        heading=(draft.heading or "")[:300],
+        kind=_kind(draft.kind),
+        score=_clamp(draft.score),
+        reasons=list(draft.reasons),
+        vector=vector,
+        claimant=claimant,
+    )
+
+
 def create_article(
     *,
     actor: User,
@@ -161,19 +178,7 @@ def create_article(
         people = claimants_for(suggested)
         claims = Claim.objects.bulk_create(
             [
-                Claim(
-                    article=article,
-                    position=n,
-                    text=d.text,
-                    start=d.start,
-                    end=d.end,
-                    heading=(d.heading or "")[:300],
-                    kind=_kind(d.kind),
-                    score=_clamp(d.score),
-                    reasons=list(d.reasons),
-                    vector=vector,
-                    claimant=claimant,
-                )
+                claim_from_draft(article, d, n, vector, claimant)
                 for n, (d, vector, claimant) in enumerate(
                     zip(checkable, vectors, people, strict=True), 1
                 )

@@ -27,7 +27,7 @@ from .. import audit, checked_before, ingest, reanchor
 from ..audit import AuditAction
 from ..claimants import speaker_turns, suggest_for
 from ..models import Article, ArticleRevision, Claim, ClaimMatch, ClaimState, User
-from .articles import _clamp, _clean_metadata, _kind, create_article
+from .articles import _clean_metadata, claim_from_draft, create_article
 from .base import begin, lock_article, save_claim
 from .claimants import claimants_for
 from .rules import Conflict, InvalidTransition, ensure
@@ -274,19 +274,8 @@ def _add_claims(article, drafts, body) -> list[Claim]:
     people = claimants_for([suggest_for(body, d.start, d.end, turns) for d in drafts])
     added = Claim.objects.bulk_create(
         [
-            Claim(
-                article=article,
-                position=0,  # numbered with the others by the caller
-                text=d.text,
-                start=d.start,
-                end=d.end,
-                heading=(d.heading or "")[:300],
-                kind=_kind(d.kind),
-                score=_clamp(d.score),
-                reasons=list(d.reasons),
-                vector=vector,
-                claimant=claimant,
-            )
+            # Position 0: numbered with the others by the caller.
+            claim_from_draft(article, d, 0, vector, claimant)
             for d, vector, claimant in zip(drafts, vectors, people, strict=True)
         ],
         batch_size=500,
